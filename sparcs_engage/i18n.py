@@ -1,0 +1,135 @@
+"""Translators per language, language negotiation and locale-aware formatting.
+
+Every visitor's script runs as a thread in one process, so nothing here sets a process-wide
+language: a page asks for ``translator(lang)`` and uses that object for every string and number.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+
+from babel import Locale, numbers, units
+from babel.dates import format_date, format_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+from sparcs_engage.settings import REPO_ROOT
+
+LANGUAGES: tuple[str, ...] = ("fi", "de", "en")
+# The territory only picks formats (all three use the same number conventions in their country).
+LOCALES: dict[str, str] = {"fi": "fi_FI", "de": "de_DE", "en": "en_GB"}
+# Each language's own name, as the switcher shows it.
+LANGUAGE_NAMES: dict[str, str] = {"fi": "Suomi", "de": "Deutsch", "en": "English"}
+CONTENT_DIR: Path = REPO_ROOT / "content"
+DOMAIN = "messages"
+
+
+def N_(message: str) -> str:
+    """Mark a string for extraction without translating it (translated later, per visitor)."""
+    return message
+
+
+def normalize_language(value: object) -> str | None:
+    """A supported language code from a tag such as ``de``, ``de-AT`` or ``fi_FI``; else None."""
+    if not isinstance(value, str) or not value or len(value) > 35:
+        return None
+    primary = value.replace("_", "-").split("-", 1)[0].strip().lower()
+    return primary if primary in LANGUAGES else None
+
+
+def negotiate_language(
+    *, query: object = None, browser_locale: object = None, city_default: object = None,
+    fallback: str = "en",
+) -> str:
+    """The visitor's language: ``?lang=`` first, then the browser's locale, then the city's."""
+    for candidate in (query, browser_locale, city_default, fallback):
+        lang = normalize_language(candidate)
+        if lang:
+            return lang
+    return "en"
+
+
+def _load_catalog(lang: str) -> NullTranslations:
+    """The compiled catalog, compiled in memory from the .po file when the .mo is stale."""
+    po = CONTENT_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    mo = po.with_suffix(".mo")
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with mo.open("rb") as fh:
+            return Translations(fh, domain=DOMAIN)
+    if not po.exists():
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=LOCALES[lang])
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Translator:
+    """One language's strings, long texts and number formats; safe to share between threads."""
+
+    lang: str
+    catalog: NullTranslations = field(repr=False)
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(LOCALES[self.lang])
+
+    def __call__(self, message: str, /, **values: object) -> str:
+        text = self.catalog.gettext(message)
+        return text.format(**values) if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, /, **values: object) -> str:
+        text = self.catalog.ngettext(singular, plural, n)
+        return text.format(n=self.number(n), **values)
+
+    # Formatting -------------------------------------------------------------------------------
+    def number(self, value: float, digits: int = 0) -> str:
+        """A number with the locale's separators and exactly ``digits`` decimals."""
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return numbers.format_decimal(value, format=pattern, locale=LOCALES[self.lang])
+
+    def percent(self, share: float, digits: int = 0) -> str:
+        """A share (0.256) as a percentage in the locale's own style (fi ``25,6 %``)."""
+        base = self.locale.percent_formats[None].pattern
+        pattern = base.replace("#,##0", "#,##0" + ("." + "0" * digits if digits > 0 else ""), 1)
+        return numbers.format_percent(share, format=pattern, locale=LOCALES[self.lang])
+
+    def unit(self, value: float, unit: str, digits: int = 0, length: str = "short") -> str:
+        """A value with a CLDR unit such as ``mass-tonne`` or ``energy-kilowatt-hour``."""
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return units.format_unit(
+            value, unit, length=length, format=pattern, locale=LOCALES[self.lang]
+        )
+
+    def date(self, value: date | datetime, format: str = "medium") -> str:
+        if isinstance(value, datetime):
+            return format_datetime(value, format=format, locale=LOCALES[self.lang])
+        return format_date(value, format=format, locale=LOCALES[self.lang])
+
+    # Long texts -------------------------------------------------------------------------------
+    def content(self, name: str) -> str:
+        """A long text (markdown) from ``content/<lang>/<name>.md``."""
+        return read_content(self.lang, name)
+
+
+@cache
+def translator(lang: str) -> Translator:
+    """The shared translator for a language; unknown codes get English."""
+    lang = normalize_language(lang) or "en"
+    return Translator(lang=lang, catalog=_load_catalog(lang))
+
+
+@cache
+def read_content(lang: str, name: str) -> str:
+    """A long text of one language; names are plain file stems, never paths."""
+    if lang not in LANGUAGES or not name.replace("-", "").replace("_", "").isalnum():
+        raise ValueError(f"unknown content {lang}/{name}")
+    return (CONTENT_DIR / lang / f"{name}.md").read_text(encoding="utf-8")
