@@ -1,0 +1,44 @@
+"""Home (/): what SPARCS Engage is for, the chosen city, and the way to the activities."""
+
+import streamlit as st
+
+from sparcs_engage.navigation import activities
+from sparcs_engage.ui.context import current_visitor
+from sparcs_engage.ui.layout import source_note
+
+visitor = current_visitor()
+t = visitor.t
+
+st.title(t("Shape your city's energy future"))
+st.markdown(t.content("home"))
+
+city = visitor.city
+if city is None:
+    st.warning(t("No city data could be read, so city facts cannot be shown right now."))
+else:
+    st.subheader(city.name(visitor.lang))
+    st.metric(t("Residents"), t.number(city.population))
+    source_note(t, city.population_source, city.population_year)
+    for target in city.targets:
+        st.info(target.text[visitor.lang], icon=":material/flag:")
+        source_note(t, target.source, target.year)
+
+if visitor.registry.errors:
+    st.warning(
+        t.ngettext(
+            "The data of {n} city could not be read, so it is not shown.",
+            "The data of {n} cities could not be read, so they are not shown.",
+            len(visitor.registry.errors),
+        )
+    )
+
+pages = activities(visitor.role)
+if pages:
+    st.subheader(t("What you can do here"))
+    for spec in pages:
+        with st.container(border=True):
+            st.page_link(spec.script, label=t(spec.title), icon=spec.icon)
+            st.write(t(spec.activity))
+
+st.divider()
+st.page_link("pages/public/privacy.py", label=t("How we handle your data"), icon=":material/shield:")

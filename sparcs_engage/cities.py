@@ -1,0 +1,190 @@
+"""The city registry: one folder per city under data/cities/, read from its city.toml.
+
+Adding a city is adding a folder; nothing in the code names a city.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sparcs_engage.i18n import LANGUAGES, normalize_language
+
+CITY_ID = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
+
+
+class CityDataError(ValueError):
+    """A city file that cannot be used, with the file and the field at fault."""
+
+    def __init__(self, path: Path, field_name: str, problem: str) -> None:
+        self.path = path
+        self.field = field_name
+        self.problem = problem
+        super().__init__(f"{path}: field '{field_name}': {problem}")
+
+
+@dataclass(frozen=True)
+class Target:
+    """A climate target of the city, as the city itself states it."""
+
+    id: str
+    year: int
+    source: str
+    text: dict[str, str]
+
+
+@dataclass(frozen=True)
+class City:
+    """A city taking part: its names, map view, population and climate targets."""
+
+    id: str
+    country: str
+    default_language: str
+    timezone: str
+    names: dict[str, str]
+    center: tuple[float, float]
+    zoom: int
+    population: int
+    population_year: int
+    population_source: str
+    targets: tuple[Target, ...]
+    folder: Path = field(repr=False)
+
+    def name(self, lang: str) -> str:
+        return self.names.get(lang) or self.names["en"]
+
+
+@dataclass(frozen=True)
+class CityRegistry:
+    """The cities that loaded, and the problems of those that did not."""
+
+    cities: dict[str, City]
+    errors: tuple[CityDataError, ...] = ()
+
+    def __contains__(self, city_id: object) -> bool:
+        return city_id in self.cities
+
+    def __getitem__(self, city_id: str) -> City:
+        return self.cities[city_id]
+
+    def ids(self) -> list[str]:
+        return sorted(self.cities)
+
+    def resolve(self, value: object, default: str) -> str | None:
+        """A known city id from a URL value; anything else falls back to the default."""
+        if isinstance(value, str) and value in self.cities:
+            return value
+        if default in self.cities:
+            return default
+        return self.ids()[0] if self.cities else None
+
+
+def _require(data: dict, key: str, kind: type | tuple[type, ...], path: Path, name: str):
+    if key not in data:
+        raise CityDataError(path, name, "missing")
+    value = data[key]
+    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+        raise CityDataError(path, name, f"has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _texts(data: dict, key: str, path: Path, name: str) -> dict[str, str]:
+    table = _require(data, key, dict, path, name)
+    texts = {}
+    for lang in LANGUAGES:
+        text = table.get(lang)
+        if not isinstance(text, str) or not text.strip():
+            raise CityDataError(path, f"{name}.{lang}", "missing or empty")
+        texts[lang] = text.strip()
+    return texts
+
+
+def load_city(folder: Path) -> City:
+    """Read and check one city's city.toml; raise CityDataError naming file and field."""
+    path = folder / "city.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise CityDataError(path, "-", "the file is missing") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise CityDataError(path, "-", f"not valid TOML ({exc})") from exc
+
+    city_id = _require(data, "id", str, path, "id")
+    if not CITY_ID.match(city_id) or city_id != folder.name:
+        raise CityDataError(path, "id", f"must be the folder name '{folder.name}'")
+    country = _require(data, "country", str, path, "country")
+    if not re.fullmatch(r"[A-Z]{2}", country):
+        raise CityDataError(path, "country", "must be a two-letter code such as FI")
+    default_language = _require(data, "default_language", str, path, "default_language")
+    if normalize_language(default_language) != default_language:
+        raise CityDataError(path, "default_language", f"must be one of {', '.join(LANGUAGES)}")
+    timezone = _require(data, "timezone", str, path, "timezone")
+
+    map_table = _require(data, "map", dict, path, "map")
+    center = _require(map_table, "center", list, path, "map.center")
+    if len(center) != 2 or not all(isinstance(v, int | float) for v in center):
+        raise CityDataError(path, "map.center", "must be [latitude, longitude]")
+    lat, lon = float(center[0]), float(center[1])
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        raise CityDataError(path, "map.center", "is not a latitude and longitude")
+    zoom = _require(map_table, "zoom", int, path, "map.zoom")
+    if not 1 <= zoom <= 18:
+        raise CityDataError(path, "map.zoom", "must be between 1 and 18")
+
+    population = _require(data, "population", dict, path, "population")
+    pop_value = _require(population, "value", int, path, "population.value")
+    if pop_value <= 0:
+        raise CityDataError(path, "population.value", "must be positive")
+    pop_year = _require(population, "year", int, path, "population.year")
+    pop_source = _require(population, "source", str, path, "population.source")
+    if not pop_source.strip():
+        raise CityDataError(path, "population.source", "missing or empty")
+
+    targets = []
+    for i, raw in enumerate(_require(data, "targets", list, path, "targets")):
+        name = f"targets[{i}]"
+        if not isinstance(raw, dict):
+            raise CityDataError(path, name, "must be a table")
+        source = _require(raw, "source", str, path, f"{name}.source")
+        if not source.strip():
+            raise CityDataError(path, f"{name}.source", "missing or empty")
+        targets.append(
+            Target(
+                id=_require(raw, "id", str, path, f"{name}.id"),
+                year=_require(raw, "year", int, path, f"{name}.year"),
+                source=source,
+                text=_texts(raw, "text", path, f"{name}.text"),
+            )
+        )
+
+    return City(
+        id=city_id,
+        country=country,
+        default_language=default_language,
+        timezone=timezone,
+        names=_texts(data, "name", path, "name"),
+        center=(lat, lon),
+        zoom=zoom,
+        population=pop_value,
+        population_year=pop_year,
+        population_source=pop_source,
+        targets=tuple(targets),
+        folder=folder,
+    )
+
+
+def load_cities(data_dir: Path) -> CityRegistry:
+    """Every city under data_dir/cities; a broken one is reported, the others still load."""
+    cities: dict[str, City] = {}
+    errors: list[CityDataError] = []
+    root = data_dir / "cities"
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []:
+        try:
+            city = load_city(folder)
+        except CityDataError as exc:
+            errors.append(exc)
+            continue
+        cities[city.id] = city
+    return CityRegistry(cities=cities, errors=tuple(errors))

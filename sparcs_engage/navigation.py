@@ -1,0 +1,40 @@
+"""The pages of the app, their stable URL paths and who may see them.
+
+The URL paths are printed on posters and QR codes: never rename one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sparcs_engage.i18n import N_
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    """A page: its script, URL path, title msgid, icon, and the roles allowed (None: all)."""
+
+    key: str
+    script: str
+    url_path: str
+    title: str
+    icon: str
+    roles: tuple[str, ...] | None = None
+    activity: str | None = None  # a one-line description msgid when the home page lists it
+
+
+PAGES: tuple[PageSpec, ...] = (
+    PageSpec("home", "pages/public/home.py", "", N_("Home"), ":material/home:"),
+    PageSpec("privacy", "pages/public/privacy.py", "privacy", N_("Privacy"), ":material/shield:"),
+    PageSpec("login", "pages/account/login.py", "login", N_("Sign in"), ":material/login:"),
+)
+
+
+def visible_pages(role: str | None) -> list[PageSpec]:
+    """The pages a visitor with this role (None: a resident) sees in the navigation."""
+    return [page for page in PAGES if page.roles is None or (role in page.roles)]
+
+
+def activities(role: str | None) -> list[PageSpec]:
+    """The activities the home page leads to, in navigation order."""
+    return [page for page in visible_pages(role) if page.activity]

@@ -1,0 +1,1 @@
+"""Streamlit-only helpers. The rest of sparcs_engage never imports Streamlit."""

@@ -1,0 +1,51 @@
+"""The database as pages see it: one engine per process, and a friendly stop when it is down."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from sparcs_engage.db import DatabaseBehind, DatabaseUnavailable, check_schema, get_engine
+from sparcs_engage.i18n import Translator
+from sparcs_engage.settings import load_settings
+
+
+@st.cache_resource
+def engine() -> Engine:
+    return get_engine(load_settings().database_url)
+
+
+@st.cache_data(ttl=15, show_spinner=False)
+def database_status() -> str:
+    """ok, unavailable or behind; checked at most every 15 seconds."""
+    try:
+        check_schema(engine())
+    except DatabaseUnavailable:
+        return "unavailable"
+    except DatabaseBehind:
+        return "behind"
+    return "ok"
+
+
+def require_database(t: Translator) -> Engine:
+    """The engine, or a clear message in the visitor's language and the end of this page."""
+    status = database_status()
+    if status == "unavailable":
+        st.error(
+            t(
+                "We cannot reach the database right now, so this part of the service is "
+                "unavailable. Please try again in a few minutes."
+            ),
+            icon=":material/cloud_off:",
+        )
+        st.stop()
+    if status == "behind":
+        st.error(
+            t(
+                "The service is being updated and this part is unavailable for a moment. "
+                "Please try again shortly."
+            ),
+            icon=":material/build:",
+        )
+        st.stop()
+    return engine()
