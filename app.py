@@ -4,7 +4,6 @@ It sets up the page, builds the visitor's context (language, city, sign-in) and 
 for their role, then runs the chosen page from pages/.
 """
 
-
 from pathlib import Path
 
 import streamlit as st

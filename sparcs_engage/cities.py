@@ -30,8 +30,9 @@ class Target:
     """A climate target of the city, as the city itself states it."""
 
     id: str
-    year: int
+    year: int  # the year the target is set for
     source: str
+    source_year: int  # the year the source was published
     text: dict[str, str]
 
 
@@ -85,7 +86,7 @@ def _require(data: dict, key: str, kind: type | tuple[type, ...], path: Path, na
     if key not in data:
         raise CityDataError(path, name, "missing")
     value = data[key]
-    if isinstance(value, bool) and kind is not bool or not isinstance(value, kind):
+    if (isinstance(value, bool) and kind is not bool) or not isinstance(value, kind):
         raise CityDataError(path, name, f"has the wrong type ({type(value).__name__})")
     return value
 
@@ -155,6 +156,7 @@ def load_city(folder: Path) -> City:
                 id=_require(raw, "id", str, path, f"{name}.id"),
                 year=_require(raw, "year", int, path, f"{name}.year"),
                 source=source,
+                source_year=_require(raw, "source_year", int, path, f"{name}.source_year"),
                 text=_texts(raw, "text", path, f"{name}.text"),
             )
         )

@@ -43,7 +43,10 @@ def normalize_language(value: object) -> str | None:
 
 
 def negotiate_language(
-    *, query: object = None, browser_locale: object = None, city_default: object = None,
+    *,
+    query: object = None,
+    browser_locale: object = None,
+    city_default: object = None,
     fallback: str = "en",
 ) -> str:
     """The visitor's language: ``?lang=`` first, then the browser's locale, then the city's."""

@@ -6,8 +6,12 @@ import streamlit as st
 
 from sparcs_engage.auth import ROLE_TITLES, sign_in
 from sparcs_engage.db import session_scope
-from sparcs_engage.ui.context import current_visitor, sign_in_session, sign_out_session
-from sparcs_engage.ui.context import sso_configured
+from sparcs_engage.ui.context import (
+    current_visitor,
+    sign_in_session,
+    sign_out_session,
+    sso_configured,
+)
 from sparcs_engage.ui.database import require_database
 
 visitor = current_visitor()
@@ -37,7 +41,10 @@ engine = require_database(t)
 with st.form("sign_in", enter_to_submit=True):
     username = st.text_input(t("User name"), max_chars=64, key="username", autocomplete="username")
     password = st.text_input(
-        t("Password"), type="password", max_chars=1024, key="password",
+        t("Password"),
+        type="password",
+        max_chars=1024,
+        key="password",
         autocomplete="current-password",
     )
     submitted = st.form_submit_button(t("Sign in"), type="primary", key="sign_in_submit")

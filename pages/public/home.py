@@ -16,12 +16,12 @@ city = visitor.city
 if city is None:
     st.warning(t("No city data could be read, so city facts cannot be shown right now."))
 else:
-    st.subheader(city.name(visitor.lang))
+    st.header(city.name(visitor.lang))
     st.metric(t("Residents"), t.number(city.population))
     source_note(t, city.population_source, city.population_year)
     for target in city.targets:
         st.info(target.text[visitor.lang], icon=":material/flag:")
-        source_note(t, target.source, target.year)
+        source_note(t, target.source, target.source_year)
 
 if visitor.registry.errors:
     st.warning(
@@ -34,11 +34,13 @@ if visitor.registry.errors:
 
 pages = activities(visitor.role)
 if pages:
-    st.subheader(t("What you can do here"))
+    st.header(t("What you can do here"))
     for spec in pages:
         with st.container(border=True):
             st.page_link(spec.script, label=t(spec.title), icon=spec.icon)
             st.write(t(spec.activity))
 
 st.divider()
-st.page_link("pages/public/privacy.py", label=t("How we handle your data"), icon=":material/shield:")
+st.page_link(
+    "pages/public/privacy.py", label=t("How we handle your data"), icon=":material/shield:"
+)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
@@ -12,6 +13,7 @@ from sparcs_engage.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, negotiate_
 from sparcs_engage.settings import Settings, load_settings
 
 VISITOR_KEY = "_visitor"
+STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text(encoding="utf-8") + "</style>"
 IDENTITY_KEY = "identity"
 
 
@@ -31,14 +33,18 @@ class Visitor:
         return self.identity.role if self.identity else None
 
 
-@st.cache_resource
 def _settings() -> Settings:
-    return load_settings()
+    return load_settings()  # a few environment reads: cheaper than a cache look-up
 
 
-@st.cache_resource(ttl=60)
+@st.cache_resource(ttl=60, show_spinner=False)
+def _registry(data_dir: str) -> CityRegistry:
+    return load_cities(Path(data_dir))
+
+
 def city_registry() -> CityRegistry:
-    return load_cities(_settings().data_dir)
+    """The cities, read again at most once a minute so a new city folder shows up."""
+    return _registry(str(_settings().data_dir))
 
 
 def _secrets_section(name: str) -> dict:
@@ -84,34 +90,35 @@ def build_visitor() -> Visitor:
         city_default=city_default_lang,
         fallback=settings.default_language,
     )
-    brand, lang_col, city_col = st.columns([3, 2, 2], vertical_alignment="bottom")
+    st.html(STYLE)
+    brand, lang_col, city_col = st.columns([2, 2, 3], vertical_alignment="bottom")
+    with brand:
+        st.html('<p class="sparcs-brand">SPARCS Engage</p>')
     with lang_col:
+        # No format_func: the label is what goes into the URL, and ?lang=fi must stay stable.
         lang = st.segmented_control(
             "Kieli · Sprache · Language",
             LANGUAGES,
             default=default_lang,
-            # No format_func: the label is what goes into the URL, and ?lang=fi must stay stable.
-            help=" · ".join(LANGUAGE_NAMES.values()),
             key="lang",
             bind="query-params",
             required=True,
+            help=" · ".join(LANGUAGE_NAMES.values()),
         )
     lang = lang if lang in LANGUAGES else default_lang
     t = translator(lang)
     city = None
     with city_col:
         if registry.cities:
-            ids = registry.ids()
-            city_id = st.selectbox(
+            city_id = st.segmented_control(
                 t("City"),
-                ids,
-                index=ids.index(registry.resolve(None, settings.default_city)),
+                registry.ids(),
+                default=registry.resolve(None, settings.default_city),
                 key="city",
                 bind="query-params",
+                required=True,
             )
             city = registry[city_id if city_id in registry else default_city]
-    with brand:
-        st.markdown("### SPARCS Engage")
     visitor = Visitor(
         lang=lang,
         t=t,

@@ -10,21 +10,25 @@ from sparcs_engage.i18n import Translator
 from sparcs_engage.settings import load_settings
 
 
-@st.cache_resource
 def engine() -> Engine:
+    """The process's engine for the configured URL (get_engine keeps one per URL)."""
     return get_engine(load_settings().database_url)
 
 
 @st.cache_data(ttl=15, show_spinner=False)
-def database_status() -> str:
-    """ok, unavailable or behind; checked at most every 15 seconds."""
+def _status(url: str) -> str:
     try:
-        check_schema(engine())
+        check_schema(get_engine(url))
     except DatabaseUnavailable:
         return "unavailable"
     except DatabaseBehind:
         return "behind"
     return "ok"
+
+
+def database_status() -> str:
+    """ok, unavailable or behind; checked at most every 15 seconds."""
+    return _status(load_settings().database_url)
 
 
 def require_database(t: Translator) -> Engine:

@@ -1,0 +1,85 @@
+"""The home page and sign-in in headless Chromium at laptop, tablet and phone sizes."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from sparcs_engage.demo import DEMO_PASSWORD
+
+from .conftest import horizontal_overflow, new_page, serious_violations, wait_for_app
+
+TITLES = {
+    "fi": "Vaikuta kaupunkisi energiatulevaisuuteen",
+    "de": "Gestalten Sie die Energiezukunft Ihrer Stadt mit",
+    "en": "Shape your city's energy future",
+}
+
+
+@pytest.mark.parametrize("viewport", ["laptop", "tablet", "phone"])
+@pytest.mark.parametrize("lang", ["fi", "de", "en"])
+def test_home_page_fits_and_is_accessible(server, browser, axe, lang, viewport):
+    page = new_page(browser, viewport)
+    page.goto(f"{server}/?lang={lang}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES[lang])
+    assert horizontal_overflow(page) <= 0
+    assert serious_violations(axe, page) == []
+    page.context.close()
+
+
+def test_browser_locale_picks_the_language(server, browser):
+    page = new_page(browser, "tablet", locale="de-AT")
+    page.goto(server)
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES["de"])
+    page.context.close()
+
+
+def test_chosen_language_survives_a_page_change(server, browser):
+    page = new_page(browser, "laptop", locale="en-GB")
+    page.goto(f"{server}/?city=espoo")
+    wait_for_app(page)
+    page.locator(".st-key-lang").get_by_role("radio", name="de").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES["de"])
+    expect(page).to_have_url(re.compile(r"lang=de"))
+    page.get_by_role("link", name="Datenschutz").first.click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Datenschutzhinweise")
+    expect(page).to_have_url(re.compile(r"/privacy\?.*lang=de"))
+    page.context.close()
+
+
+def test_deep_link_to_login_works_on_a_fresh_tab(server, browser):
+    page = new_page(browser, "phone")
+    page.goto(f"{server}/login?lang=fi")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kirjaudu")
+    page.context.close()
+
+
+def test_staff_member_signs_in_on_a_tablet(server, browser, axe):
+    page = new_page(browser, "tablet")
+    page.goto(f"{server}/login?lang=de")
+    wait_for_app(page)
+    page.get_by_label("Benutzername").fill("demo.staff")
+    page.get_by_role("textbox", name="Passwort").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Anmelden").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ihr Konto")
+    expect(page.get_by_text("Sie sind angemeldet als demo.staff")).to_be_visible()
+    assert serious_violations(axe, page) == []
+    page.context.close()
+
+
+def test_wrong_password_is_told_plainly(server, browser):
+    page = new_page(browser, "phone")
+    page.goto(f"{server}/login?lang=en")
+    wait_for_app(page)
+    page.get_by_label("User name").fill("demo.staff")
+    page.get_by_role("textbox", name="Password").fill("wrong password")
+    page.get_by_role("button", name="Sign in").click()
+    wait_for_app(page)
+    expect(page.get_by_text("The user name or password is not right.")).to_be_visible()
+    page.context.close()

@@ -1,0 +1,89 @@
+"""The `sparcs-engage` command line."""
+
+import io
+import subprocess
+import sys
+
+import pytest
+from sqlmodel import Session, select
+
+from sparcs_engage.cli import main
+from sparcs_engage.db import make_engine
+from sparcs_engage.demo import DEMO_ACCOUNTS
+from sparcs_engage.models import Account
+
+
+@pytest.fixture
+def cli_db(database_url, monkeypatch):
+    monkeypatch.setenv("SPARCS_DATABASE_URL", database_url)
+    assert main(["db", "upgrade"]) == 0
+    return database_url
+
+
+def feed(monkeypatch, text: str) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(text))
+
+
+def test_help_lists_every_command():
+    result = subprocess.run(
+        [sys.executable, "-m", "sparcs_engage", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for command in ("db", "demo-data", "user", "cities"):
+        assert command in result.stdout
+
+
+def test_user_add_reads_the_password_from_stdin(cli_db, monkeypatch, capsys):
+    feed(monkeypatch, "a long enough password\n")
+    assert main(["user", "add", "Officer", "--role", "staff", "--password-stdin"]) == 0
+    assert "added officer (staff)" in capsys.readouterr().out
+    assert main(["user", "list"]) == 0
+    assert "officer\tstaff" in capsys.readouterr().out
+
+
+def test_user_add_refuses_a_short_password_without_a_traceback(cli_db, monkeypatch, capsys):
+    feed(monkeypatch, "short\n")
+    assert main(["user", "add", "officer", "--role", "staff", "--password-stdin"]) == 1
+    err = capsys.readouterr().err
+    assert "at least 10 characters" in err and "Traceback" not in err
+
+
+def test_demo_data_is_idempotent(cli_db, capsys):
+    assert main(["demo-data"]) == 0
+    assert main(["demo-data"]) == 0
+    engine = make_engine(cli_db)
+    with Session(engine) as session:
+        names = sorted(a.username for a in session.exec(select(Account)))
+    engine.dispose()
+    assert names == sorted(DEMO_ACCOUNTS)
+
+
+def test_demo_data_if_empty_leaves_a_used_database_alone(cli_db, monkeypatch, capsys):
+    feed(monkeypatch, "a long enough password\n")
+    main(["user", "add", "officer", "--role", "staff", "--password-stdin"])
+    assert main(["demo-data", "--if-empty"]) == 0
+    assert "not loaded" in capsys.readouterr().out
+
+
+def test_commands_on_an_unmigrated_database_say_what_to_run(database_url, monkeypatch, capsys):
+    monkeypatch.setenv("SPARCS_DATABASE_URL", database_url)
+    assert main(["user", "list"]) == 1
+    assert "sparcs-engage db upgrade" in capsys.readouterr().err
+
+
+def test_an_unreachable_database_is_one_clear_line(monkeypatch, capsys):
+    monkeypatch.setenv(
+        "SPARCS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+    )
+    assert main(["db", "check"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("sparcs-engage: error: cannot reach the database")
+    assert "Traceback" not in err
+
+
+def test_cities_lists_both_lighthouse_cities(capsys):
+    assert main(["cities"]) == 0
+    out = capsys.readouterr().out
+    assert "espoo\tFI" in out and "leipzig\tDE" in out
