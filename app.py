@@ -10,6 +10,7 @@ import streamlit as st
 
 from sparcs_engage.navigation import visible_pages
 from sparcs_engage.ui.context import build_visitor
+from sparcs_engage.ui.layout import page_link
 
 HERE = Path(__file__).resolve().parent
 
@@ -23,21 +24,29 @@ def run() -> None:
     )
     visitor = build_visitor()
     t = visitor.t
-    pages = []
-    for spec in visible_pages(visitor.role):
-        title = t(spec.title)
-        if spec.key == "login" and visitor.identity:
-            title = t("Account")
-        pages.append(
-            st.Page(
-                HERE / spec.script,
-                title=title,
-                icon=spec.icon,
-                url_path=spec.url_path or None,
-                default=spec.key == "home",
-            )
+    specs = visible_pages(visitor.role)
+    pages = {
+        spec.key: st.Page(
+            HERE / spec.script,
+            title=page_title(t, spec, visitor),
+            icon=spec.icon,
+            url_path=spec.url_path or None,
+            default=spec.key == "home",
         )
-    st.navigation(pages, position="top").run()
+        for spec in specs
+    }
+    # Streamlit's own menu is hidden: its links drop ?lang= and ?city=, ours keep them.
+    current = st.navigation(list(pages.values()), position="hidden")
+    with st.container(horizontal=True, key="site_nav", gap="medium"):
+        for spec in specs:
+            page_link(visitor, pages[spec.key], page_title(t, spec, visitor), spec.icon)
+    current.run()
+
+
+def page_title(t, spec, visitor) -> str:
+    if spec.key == "login" and visitor.identity:
+        return t("Account")
+    return t(spec.title)
 
 
 run()

@@ -29,6 +29,9 @@ def cases() -> list[Case]:
     EMPTY.write_text("import streamlit as st\n", encoding="utf-8")
     return [
         Case("apptest: empty script (baseline)", _rerun(EMPTY)),
-        Case("apptest: home page warm rerun (fi)", _rerun(ROOT / "app.py", lang="fi"),
-             baseline="apptest: empty script (baseline)"),
+        Case(
+            "apptest: home page warm rerun (fi)",
+            _rerun(ROOT / "app.py", lang="fi"),
+            baseline="apptest: empty script (baseline)",
+        ),
     ]

@@ -72,7 +72,9 @@ def main(argv: list[str]) -> int:
         base = results.get(row["baseline"]) if row["baseline"] else None
         row["baseline_median_ms"] = base["median_ms"] if base else None
         row["ratio"] = row["median_ms"] / base["median_ms"] if base else None
-    header = f"{'name':<44} {'median':>10} {'p95':>10} {'baseline':<30} {'base med':>10} {'ratio':>7}"
+    header = (
+        f"{'name':<44} {'median':>10} {'p95':>10} {'baseline':<30} {'base med':>10} {'ratio':>7}"
+    )
     print(header)
     print("-" * len(header))
     for row in results.values():

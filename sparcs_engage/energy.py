@@ -1031,3 +1031,25 @@ def trend(df: pd.DataFrame, district_id: str, indicator: str) -> pd.DataFrame:
         },
         columns=["year", "value", "city_average", "unit", "source", "note"],
     )
+
+
+def class_breaks(values: Iterable[float], classes: int = 5) -> list[float]:
+    """Quantile class limits for a choropleth: [min, ..., max], at most ``classes`` classes.
+
+    Equal-count classes keep every colour in use even when one district stands far out; equal
+    limits are merged, so a city whose districts share one value gets a single class.
+    """
+    data = sorted(v for v in values if v is not None and not math.isnan(v))
+    if not data:
+        return []
+    limits = [data[0]]
+    for k in range(1, classes):
+        position = k * (len(data) - 1) / classes
+        low = data[math.floor(position)]
+        high = data[math.ceil(position)]
+        limit = low + (high - low) * (position - math.floor(position))
+        if limit > limits[-1]:
+            limits.append(limit)
+    if data[-1] > limits[-1] or len(limits) == 1:
+        limits.append(data[-1])
+    return limits

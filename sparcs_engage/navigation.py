@@ -25,6 +25,14 @@ class PageSpec:
 
 PAGES: tuple[PageSpec, ...] = (
     PageSpec("home", "pages/public/home.py", "", N_("Home"), ":material/home:"),
+    PageSpec(
+        "map",
+        "pages/public/map.py",
+        "map",
+        N_("District map"),
+        ":material/map:",
+        activity=N_("See how much energy your district uses and how much greenhouse gas it emits."),
+    ),
     PageSpec("privacy", "pages/public/privacy.py", "privacy", N_("Privacy"), ":material/shield:"),
     PageSpec("login", "pages/account/login.py", "login", N_("Sign in"), ":material/login:"),
 )

@@ -4,7 +4,7 @@ import streamlit as st
 
 from sparcs_engage.navigation import activities
 from sparcs_engage.ui.context import current_visitor
-from sparcs_engage.ui.layout import source_note
+from sparcs_engage.ui.layout import page_link, source_note
 
 visitor = current_visitor()
 t = visitor.t
@@ -37,10 +37,8 @@ if pages:
     st.header(t("What you can do here"))
     for spec in pages:
         with st.container(border=True):
-            st.page_link(spec.script, label=t(spec.title), icon=spec.icon)
+            page_link(visitor, spec.script, t(spec.title), spec.icon)
             st.write(t(spec.activity))
 
 st.divider()
-st.page_link(
-    "pages/public/privacy.py", label=t("How we handle your data"), icon=":material/shield:"
-)
+page_link(visitor, "pages/public/privacy.py", t("How we handle your data"), ":material/shield:")

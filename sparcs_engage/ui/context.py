@@ -72,53 +72,68 @@ def _identity() -> Identity | None:
     return None
 
 
-def build_visitor() -> Visitor:
-    """Draw the language and city choosers (bound to ?lang= and ?city=) and return the context.
+def _choose(key: str, value: str) -> None:
+    """Called when the visitor picks a language or city: the URL takes the new value."""
+    st.query_params[key] = st.session_state[f"{key}_choice"] or value
 
-    Called once per run from app.py, before the navigation, so the choices stay in the URL
-    when the visitor changes pages.
+
+def build_visitor() -> Visitor:
+    """Work out the visitor's language and city, draw their choosers, and return the context.
+
+    The URL is the source of truth (?lang=, ?city=): it is read first and written back every
+    run, and every link of ours carries both, so a link copied from any page opens the same
+    language and city. Without them, this session's last choice, then the browser's language,
+    then the city's own language decide.
     """
     settings = _settings()
     registry = city_registry()
-    # The city first (from the URL or this session), since its default language counts below.
-    asked_city = st.session_state.get("city") or st.query_params.get("city")
-    default_city = registry.resolve(asked_city, settings.default_city)
-    city_default_lang = registry[default_city].default_language if default_city else None
-    # The choosers come before any text, so their label names all three languages.
-    default_lang = negotiate_language(
+    city_id = registry.resolve(
+        st.query_params.get("city"),
+        registry.resolve(st.session_state.get("_city"), settings.default_city) or "",
+    )
+    city = registry[city_id] if city_id else None
+    lang = negotiate_language(
+        query=st.query_params.get("lang") or st.session_state.get("_lang"),
         browser_locale=st.context.locale,
-        city_default=city_default_lang,
+        city_default=city.default_language if city else None,
         fallback=settings.default_language,
     )
+    st.session_state["_lang"] = lang
+    st.session_state["_city"] = city_id
+    if st.query_params.get("lang") != lang:
+        st.query_params["lang"] = lang
+    if city_id and st.query_params.get("city") != city_id:
+        st.query_params["city"] = city_id
+    t = translator(lang)
+
     st.html(STYLE)
     brand, lang_col, city_col = st.columns([2, 2, 3], vertical_alignment="bottom")
     with brand:
         st.html('<p class="sparcs-brand">SPARCS Engage</p>')
     with lang_col:
-        # No format_func: the label is what goes into the URL, and ?lang=fi must stay stable.
-        lang = st.segmented_control(
+        st.session_state["lang_choice"] = lang
+        # The label comes before any translated text, so it names all three languages.
+        st.segmented_control(
             "Kieli · Sprache · Language",
             LANGUAGES,
-            default=default_lang,
-            key="lang",
-            bind="query-params",
+            key="lang_choice",
             required=True,
+            on_change=_choose,
+            args=("lang", lang),
             help=" · ".join(LANGUAGE_NAMES.values()),
         )
-    lang = lang if lang in LANGUAGES else default_lang
-    t = translator(lang)
-    city = None
     with city_col:
-        if registry.cities:
-            city_id = st.segmented_control(
+        if city_id:
+            st.session_state["city_choice"] = city_id
+            st.segmented_control(
                 t("City"),
                 registry.ids(),
-                default=registry.resolve(None, settings.default_city),
-                key="city",
-                bind="query-params",
+                format_func=lambda cid: registry[cid].name(lang),
+                key="city_choice",
                 required=True,
+                on_change=_choose,
+                args=("city", city_id),
             )
-            city = registry[city_id if city_id in registry else default_city]
     visitor = Visitor(
         lang=lang,
         t=t,
@@ -129,6 +144,14 @@ def build_visitor() -> Visitor:
     )
     st.session_state[VISITOR_KEY] = visitor
     return visitor
+
+
+def link_params(visitor: Visitor) -> dict[str, str]:
+    """The query parameters every link of ours carries."""
+    params = {"lang": visitor.lang}
+    if visitor.city is not None:
+        params["city"] = visitor.city.id
+    return params
 
 
 def current_visitor() -> Visitor:

@@ -15,3 +15,10 @@ def source_note(t: Translator, source: str, year: int | str) -> None:
 def plain_text(text: str) -> None:
     """Show user-supplied or data text as text, never as markdown or HTML."""
     st.text(text)
+
+
+def page_link(visitor, page, label: str, icon: str | None = None) -> None:
+    """A link to another page of ours that keeps the visitor's language and city in the URL."""
+    from sparcs_engage.ui.context import link_params
+
+    st.page_link(page, label=label, icon=icon, query_params=link_params(visitor))

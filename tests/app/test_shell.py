@@ -74,7 +74,7 @@ def test_language_stays_in_the_url_across_page_changes():
 
 def test_switching_language_redraws_the_page_and_keeps_it_on_the_next_page():
     at = open_page(lang="en")
-    at.segmented_control(key="lang").set_value("de").run()
+    at.segmented_control(key="lang_choice").set_value("de").run()
     assert at.title[0].value == "Gestalten Sie die Energiezukunft Ihrer Stadt mit"
     at.switch_page("pages/public/privacy.py").run()
     assert at.title[0].value == "Datenschutzhinweise"

@@ -40,7 +40,7 @@ def test_chosen_language_survives_a_page_change(server, browser):
     page = new_page(browser, "laptop", locale="en-GB")
     page.goto(f"{server}/?city=espoo")
     wait_for_app(page)
-    page.locator(".st-key-lang").get_by_role("radio", name="de").click()
+    page.locator(".st-key-lang_choice").get_by_role("radio", name="de").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLES["de"])
     expect(page).to_have_url(re.compile(r"lang=de"))
