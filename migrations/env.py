@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
 import sparcs_engage.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from sparcs_engage.settings import load_settings
 
 config = context.config
 target_metadata = SQLModel.metadata
@@ -29,7 +30,8 @@ connection = config.attributes.get("connection")
 if connection is not None:
     run(connection)
 else:
-    engine = create_engine(config.get_main_option("sqlalchemy.url"))
+    # Run by hand (`alembic ...`): the same database the app uses.
+    engine = create_engine(load_settings().database_url)
     with engine.begin() as conn:
         run(conn)
     engine.dispose()

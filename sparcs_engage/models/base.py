@@ -1,14 +1,12 @@
-"""The SQLModel tables. Alembic migrations in migrations/ create them; the app never calls
-create_all."""
+"""What every table shares: constraint names, UTC timestamps."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
-from sqlmodel import Field, SQLModel
+from sqlmodel import SQLModel
 
 # Named constraints, so that Alembic's batch mode on SQLite can find and drop them later.
 SQLModel.metadata.naming_convention = {
@@ -18,8 +16,6 @@ SQLModel.metadata.naming_convention = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-ROLES: tuple[str, ...] = ("staff", "facilitator")
 
 
 def utcnow() -> datetime:
@@ -44,30 +40,3 @@ class UTCDateTime(TypeDecorator):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
-
-
-class Account(SQLModel, table=True):
-    """A staff member or workshop facilitator who signs in; residents never have one."""
-
-    __tablename__ = "account"
-
-    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
-    username: str = Field(max_length=64, unique=True, index=True)
-    password_hash: str = Field(max_length=255)
-    role: str = Field(max_length=20)
-    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    failed_logins: int = Field(default=0)
-    locked_until: datetime | None = Field(default=None, sa_type=UTCDateTime)
-    last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
-
-
-class AuditEvent(SQLModel, table=True):
-    """One line of the audit log: a login, a failed login, an export, a deletion."""
-
-    __tablename__ = "audit_event"
-
-    id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    actor: str = Field(max_length=128)
-    action: str = Field(max_length=40, index=True)
-    detail: str = Field(default="", max_length=500)
