@@ -1,7 +1,7 @@
 """SPARCS Engage: the entry point that `streamlit run app.py` starts.
 
 It sets up the page, builds the visitor's context (language, city, sign-in) and the navigation
-for their role, then runs the chosen page from pages/.
+for their role, then runs the chosen page from views/.
 """
 
 from pathlib import Path

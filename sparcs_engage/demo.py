@@ -3,6 +3,7 @@ demo data. Each capability adds its own step to DEMO_STEPS; every step is idempo
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,7 +12,18 @@ from sqlmodel import Session, select
 
 from sparcs_engage.auth import create_account
 from sparcs_engage.db import session_scope
-from sparcs_engage.models import Account
+from sparcs_engage.footprint import (
+    CAR_FUELS,
+    DIETS,
+    HEATINGS,
+    HOME_TYPES,
+    LEVELS,
+    actions,
+    average_profile,
+    validate_answers,
+)
+from sparcs_engage.footprint_records import save_footprint
+from sparcs_engage.models import Account, FootprintRecord
 
 # Shown in the README: demo accounts exist only where demo data was loaded.
 DEMO_PASSWORD = "sparcs-demo-password"
@@ -21,6 +33,7 @@ DEMO_ACCOUNTS = {"demo.staff": "staff", "demo.facilitator": "facilitator"}
 @dataclass(frozen=True)
 class DemoOptions:
     respondents: int = 300
+    footprints_per_city: int = 150
     seed: int = 2050
 
 
@@ -35,7 +48,47 @@ def demo_accounts(session: Session, options: DemoOptions) -> str:
     return f"demo accounts: {', '.join(made) if made else 'already there'}"
 
 
-DEMO_STEPS: list[Callable[[Session, DemoOptions], str]] = [demo_accounts]
+def demo_footprints(session: Session, options: DemoOptions) -> str:
+    """A few hundred plausible footprint results with pledges, spread over both cities."""
+    if session.exec(select(FootprintRecord).where(FootprintRecord.is_demo).limit(1)).first():
+        return "demo footprints: already there"
+    rng = random.Random(options.seed)
+    made = 0
+    for city_id, country in (("espoo", "FI"), ("leipzig", "DE")):
+        base = average_profile(country).model_dump()
+        for _ in range(options.footprints_per_city):
+            raw = dict(base, city=city_id)
+            raw["home_type"] = rng.choices(HOME_TYPES, weights=(6, 2, 2))[0]
+            raw["floor_area_m2"] = round(rng.uniform(35, 160))
+            raw["household_size"] = rng.choice((1, 1, 2, 2, 2, 3, 4, 5))
+            raw["heating"] = rng.choices(HEATINGS, weights=(6, 2, 1, 3, 1, 1))[0]
+            raw["green_electricity"] = rng.random() < 0.35
+            raw["car_fuel"] = rng.choices(CAR_FUELS, weights=(4, 2, 1, 1, 3))[0]
+            raw["car_km_per_year"] = (
+                0 if raw["car_fuel"] == "none" else round(rng.uniform(2000, 20000), -2)
+            )
+            raw["public_transport_km_per_week"] = round(rng.uniform(0, 150))
+            raw["flights_short_per_year"] = rng.choice((0, 0, 0.5, 1, 1, 2, 4))
+            raw["flights_long_per_year"] = rng.choice((0, 0, 0, 0.5, 1))
+            raw["diet"] = rng.choices(DIETS, weights=(1, 2, 3, 5, 2))[0]
+            raw["food_waste"] = rng.choice(LEVELS)
+            raw["spending"] = rng.choices(LEVELS, weights=(2, 5, 2))[0]
+            answers = validate_answers(raw)
+            options_ = [action.id for action in actions(answers)[:5]]
+            pledged = rng.sample(options_, k=min(len(options_), rng.choice((0, 1, 2, 2, 3))))
+            save_footprint(
+                session=session,
+                city=city_id,
+                answers=answers,
+                pledged=pledged,
+                consent=True,
+                is_demo=True,
+            )
+            made += 1
+    return f"demo footprints: {made} results"
+
+
+DEMO_STEPS: list[Callable[[Session, DemoOptions], str]] = [demo_accounts, demo_footprints]
 
 
 def database_is_empty(engine: Engine) -> bool:

@@ -77,10 +77,10 @@ NATIONAL_AVERAGE_KG: dict[str, int] = {"FI": 10_300, "DE": 10_800}
 
 # Source and year of the references above, for the page to show next to the numbers.
 REFERENCE_SOURCES: dict[str, str] = {
-    "targets": "Sitra / IGES / Aalto University / D-mat 2019; Hot or Cool Institute 2021, "
-    "1.5-Degree Lifestyles",
-    "FI": "Sitra, Lifestyle test, average Finn (D-mat calculation basis, 2018)",
-    "DE": "Umweltbundesamt, CO2-Rechner, German average (2022)",
+    "targets": "IGES, Aalto-yliopisto, D-mat & Sitra: 1.5-Degree Lifestyles (2019); "
+    "Hot or Cool Institute (2021)",
+    "FI": "Sitra, Elämäntapatesti (D-mat, 2018)",
+    "DE": "Umweltbundesamt, CO2-Rechner (2022)",
 }
 
 # --------------------------------------------------------------------------------------------
@@ -719,3 +719,35 @@ def actions(answers: Answers, factors: FactorSet | None = None) -> list[Action]:
             )
     found.sort(key=lambda act: (-act.saving_kg, act.id))
     return found
+
+
+# --------------------------------------------------------------------------------------------
+# Reading a result
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A result next to the national average and the 1.5-degree targets, for the plain sentence."""
+
+    total_kg: float
+    average_kg: float
+    share_vs_average: float  # -0.2 means 20 % below the average
+    gap_to_2030_kg: float  # what is left to cut for the 2030 target; 0 when already under it
+    targets_met: tuple[int, ...]  # target years the result is already under
+
+
+def compare(result: FootprintResult, average_kg: float) -> Comparison:
+    """Compare a result with an average resident's total and the 1.5-degree targets.
+
+    Pass the calculated average profile's total (``calculate(average_profile(country))``), so
+    that the sentence and the chart beside it show the same average.
+    """
+    average = float(average_kg)
+    return Comparison(
+        total_kg=result.total_kg,
+        average_kg=average,
+        share_vs_average=(result.total_kg - average) / average,
+        gap_to_2030_kg=max(0.0, result.total_kg - TARGETS_KG[2030]),
+        targets_met=tuple(year for year, kg in sorted(TARGETS_KG.items()) if result.total_kg <= kg),
+    )

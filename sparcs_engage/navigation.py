@@ -24,17 +24,25 @@ class PageSpec:
 
 
 PAGES: tuple[PageSpec, ...] = (
-    PageSpec("home", "pages/public/home.py", "", N_("Home"), ":material/home:"),
+    PageSpec("home", "views/public/home.py", "", N_("Home"), ":material/home:"),
     PageSpec(
         "map",
-        "pages/public/map.py",
+        "views/public/map.py",
         "map",
         N_("District map"),
         ":material/map:",
         activity=N_("See how much energy your district uses and how much greenhouse gas it emits."),
     ),
-    PageSpec("privacy", "pages/public/privacy.py", "privacy", N_("Privacy"), ":material/shield:"),
-    PageSpec("login", "pages/account/login.py", "login", N_("Sign in"), ":material/login:"),
+    PageSpec(
+        "footprint",
+        "views/public/footprint.py",
+        "footprint",
+        N_("Carbon footprint"),
+        ":material/footprint:",
+        activity=N_("Work out your own carbon footprint and find the steps that help most."),
+    ),
+    PageSpec("privacy", "views/public/privacy.py", "privacy", N_("Privacy"), ":material/shield:"),
+    PageSpec("login", "views/account/login.py", "login", N_("Sign in"), ":material/login:"),
 )
 
 

@@ -75,3 +75,41 @@ def bars_spec(data: pd.DataFrame, *, x_title: str, name_title: str, value_title:
         )
         .to_dict()
     )
+
+
+CATEGORY_COLOURS = ["#0b5d3b", "#3f8f6b", "#8a6d00", "#5b6f8c"]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def footprint_spec(
+    data: pd.DataFrame, targets: pd.DataFrame, *, x_title: str, category_title: str
+) -> dict:
+    """Stacked bars of the resident and the national average by category, target lines."""
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            x=alt.X("sum(tonnes):Q", title=x_title),
+            y=alt.Y("who:N", title=None, sort=None),
+            color=alt.Color(
+                "category:N",
+                title=category_title,
+                sort=None,
+                scale=alt.Scale(range=CATEGORY_COLOURS),
+                legend=alt.Legend(orient="bottom", columns=2),
+            ),
+            order=alt.Order("category:N"),
+            tooltip=[
+                alt.Tooltip("who:N", title=" "),
+                alt.Tooltip("category:N", title=category_title),
+                alt.Tooltip("label:N", title=x_title),
+            ],
+        )
+    )
+    rules = alt.Chart(targets).mark_rule(strokeDash=[5, 3], color=RED).encode(x="tonnes:Q")
+    labels = (
+        alt.Chart(targets)
+        .mark_text(align="left", dx=3, y=-6, color=RED, fontSize=11)
+        .encode(x="tonnes:Q", text="label:N")
+    )
+    return alt.layer(bars, rules, labels).properties(height=170).to_dict()

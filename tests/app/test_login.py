@@ -7,7 +7,7 @@ from sparcs_engage.i18n import translator
 
 from .conftest import open_page
 
-LOGIN = "pages/account/login.py"
+LOGIN = "views/account/login.py"
 
 
 def submit(at, username: str, password: str):

@@ -4,7 +4,7 @@ import pytest
 
 from .conftest import assert_no_english, open_page
 
-MAP = "pages/public/map.py"
+MAP = "views/public/map.py"
 
 
 @pytest.mark.parametrize("lang", ["fi", "de", "en"])

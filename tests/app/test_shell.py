@@ -67,7 +67,7 @@ def test_city_default_language_when_neither_url_nor_browser_say(tmp_path):
 
 def test_language_stays_in_the_url_across_page_changes():
     at = open_page(lang="de")  # not Espoo's own language, so it must come from the URL
-    at.switch_page("pages/public/privacy.py").run()
+    at.switch_page("views/public/privacy.py").run()
     assert at.query_params["lang"] == "de"
     assert at.title[0].value == "Datenschutzhinweise"
 
@@ -76,7 +76,7 @@ def test_switching_language_redraws_the_page_and_keeps_it_on_the_next_page():
     at = open_page(lang="en")
     at.segmented_control(key="lang_choice").set_value("de").run()
     assert at.title[0].value == "Gestalten Sie die Energiezukunft Ihrer Stadt mit"
-    at.switch_page("pages/public/privacy.py").run()
+    at.switch_page("views/public/privacy.py").run()
     assert at.title[0].value == "Datenschutzhinweise"
 
 
@@ -100,5 +100,5 @@ def test_no_city_data_at_all_still_shows_the_home_page(tmp_path, monkeypatch):
 
 
 def test_privacy_notice_is_the_long_text_of_the_language():
-    texts = " ".join(visible_texts(open_page("pages/public/privacy.py", lang="de")))
+    texts = " ".join(visible_texts(open_page("views/public/privacy.py", lang="de")))
     assert "Datenschutzbeauftragten" in texts

@@ -8,7 +8,7 @@ def test_residents_see_only_public_pages():
 
 
 def test_role_pages_are_shown_only_to_that_role(monkeypatch):
-    staff_page = PageSpec("staff", "pages/staff/staff.py", "staff", "Staff", "x", roles=("staff",))
+    staff_page = PageSpec("staff", "views/staff/staff.py", "staff", "Staff", "x", roles=("staff",))
     monkeypatch.setattr("sparcs_engage.navigation.PAGES", (*PAGES, staff_page))
     assert staff_page not in visible_pages(None)
     assert staff_page not in visible_pages("facilitator")

@@ -41,4 +41,4 @@ if pages:
             st.write(t(spec.activity))
 
 st.divider()
-page_link(visitor, "pages/public/privacy.py", t("How we handle your data"), ":material/shield:")
+page_link(visitor, "views/public/privacy.py", t("How we handle your data"), ":material/shield:")

@@ -1,0 +1,97 @@
+"""Saving a footprint result and its pledges, looking it up and deleting it by code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, select
+
+from sparcs_engage.footprint import Answers, actions, calculate
+from sparcs_engage.models import FootprintRecord, Pledge
+from sparcs_engage.privacy import PRIVACY_NOTICE_VERSION
+from sparcs_engage.respondents import create_respondent, find_respondent
+
+
+class ConsentMissing(ValueError):
+    """Nothing is stored without the resident's explicit consent."""
+
+
+@dataclass(frozen=True)
+class SavedFootprint:
+    """A saved result as the resident sees it again with their code."""
+
+    total_kg: float
+    by_category: dict[str, float]
+    pledges: dict[str, float]
+    saved_at: datetime
+    city: str
+
+
+def save_footprint(
+    *,
+    session: Session,
+    city: str,
+    answers: Answers,
+    pledged: list[str],
+    consent: bool,
+    is_demo: bool = False,
+) -> str:
+    """Store a result and the pledged actions for the city's KPIs; return the resident's code.
+
+    The result and every saving are computed again here from the answers, so nothing the
+    page sends is taken on trust; pledges of actions that do not apply are ignored.
+    """
+    if consent is not True:
+        raise ConsentMissing("consent is required before anything is stored")
+    result = calculate(answers)
+    available = {action.id: action.saving_kg for action in actions(answers)}
+    respondent, code = create_respondent(session=session, city=city, is_demo=is_demo)
+    record = FootprintRecord(
+        respondent_id=respondent.id,
+        city=city,
+        country=answers.country,
+        answers=answers.model_dump(mode="json"),
+        total_kg=result.total_kg,
+        housing_kg=result.by_category["housing"],
+        mobility_kg=result.by_category["mobility"],
+        food_kg=result.by_category["food"],
+        goods_services_kg=result.by_category["goods_services"],
+        factor_version=result.factor_version,
+        consent_version=PRIVACY_NOTICE_VERSION,
+        is_demo=is_demo,
+    )
+    session.add(record)
+    session.flush()
+    for action_id in dict.fromkeys(pledged):
+        if action_id in available:
+            session.add(
+                Pledge(footprint_id=record.id, action_id=action_id, saving_kg=available[action_id])
+            )
+    session.flush()
+    return code
+
+
+def load_footprint(*, session: Session, code: object) -> SavedFootprint | None:
+    """The result saved under a code, or None when the code is unknown or has no result."""
+    respondent = find_respondent(session=session, code=code)
+    if respondent is None:
+        return None
+    record = session.exec(
+        select(FootprintRecord).where(FootprintRecord.respondent_id == respondent.id)
+    ).first()
+    if record is None:
+        return None
+    pledges = session.exec(select(Pledge).where(Pledge.footprint_id == record.id)).all()
+    return SavedFootprint(
+        total_kg=record.total_kg,
+        by_category={
+            "housing": record.housing_kg,
+            "mobility": record.mobility_kg,
+            "food": record.food_kg,
+            "goods_services": record.goods_services_kg,
+        },
+        pledges={p.action_id: p.saving_kg for p in pledges},
+        saved_at=record.created_at,
+        city=record.city,
+    )

@@ -1,0 +1,492 @@
+"""Carbon footprint (/footprint): about fifteen questions in three short steps, the result
+beside the national average and the 1.5-degree targets, the actions that help most, and an
+anonymous save with a code to look at or delete it later."""
+
+import pandas as pd
+import streamlit as st
+
+from sparcs_engage.db import session_scope
+from sparcs_engage.footprint import (
+    BOUNDS,
+    CAR_FUELS,
+    CATEGORIES,
+    DIETS,
+    HEATINGS,
+    HOME_TYPES,
+    LEVELS,
+    NATIONAL_AVERAGE_KG,
+    REFERENCE_SOURCES,
+    TARGETS_KG,
+    FootprintInputError,
+    actions,
+    average_profile,
+    calculate,
+    compare,
+    validate_answers,
+)
+from sparcs_engage.footprint_records import load_footprint, save_footprint
+from sparcs_engage.i18n import N_
+from sparcs_engage.respondents import delete_respondent, normalize_code
+from sparcs_engage.ui.charts import footprint_spec
+from sparcs_engage.ui.context import current_visitor
+from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.layout import page_link
+
+visitor = current_visitor()
+t = visitor.t
+lang = visitor.lang
+city = visitor.city
+
+HOME_TYPE = {
+    "apartment": N_("Flat in a block of flats"),
+    "terraced": N_("Terraced or semi-detached house"),
+    "detached": N_("Detached house"),
+}
+HEATING = {
+    "district_heat": N_("District heating"),
+    "heat_pump": N_("Heat pump"),
+    "oil": N_("Oil boiler"),
+    "gas": N_("Gas boiler"),
+    "direct_electric": N_("Electric radiators"),
+    "wood": N_("Wood or pellets"),
+}
+CAR_FUEL = {
+    "none": N_("I don't drive a car"),
+    "petrol": N_("Petrol"),
+    "diesel": N_("Diesel"),
+    "hybrid": N_("Hybrid"),
+    "electric": N_("Electric"),
+}
+DIET = {
+    "vegan": N_("Vegan"),
+    "vegetarian": N_("Vegetarian"),
+    "flexitarian": N_("Mostly vegetarian, sometimes meat or fish"),
+    "average": N_("Mixed, meat a few times a week"),
+    "meat_heavy": N_("Meat almost every day"),
+}
+FOOD_WASTE = {
+    "low": N_("Hardly any"),
+    "average": N_("Some"),
+    "high": N_("Quite a lot"),
+}
+SPENDING = {
+    "low": N_("Less than most: I buy little and often second-hand"),
+    "average": N_("About average"),
+    "high": N_("More than most: I like new things, gadgets and services"),
+}
+CATEGORY = {
+    "housing": N_("Housing"),
+    "mobility": N_("Getting around"),
+    "food": N_("Food"),
+    "goods_services": N_("Goods and services"),
+}
+ACTION = {
+    "green_electricity": N_("Switch to green electricity"),
+    "heat_pump": N_("Heat your home with a heat pump"),
+    "car_free_days": N_("Leave the car at home one day in five"),
+    "electric_car": N_("Make your next car an electric one"),
+    "vegetarian_diet": N_("Eat vegetarian"),
+    "vegan_diet": N_("Eat vegan"),
+    "one_long_flight_less": N_("Take one long-haul flight less a year"),
+    "one_short_flight_less": N_("Take one short flight less a year"),
+    "less_food_waste": N_("Throw away less food"),
+    "lower_spending": N_("Buy less new, and more second-hand"),
+}
+COUNTRY_AVERAGE = {
+    "FI": N_("the average resident of Finland"),
+    "DE": N_("the average resident of Germany"),
+}
+AVERAGE_LABEL = {"FI": N_("Average in Finland"), "DE": N_("Average in Germany")}
+STEPS = (
+    ("housing", N_("Your home")),
+    ("mobility", N_("Getting around")),
+    ("food", N_("Food and shopping")),
+)
+FIELDS = {
+    "housing": (
+        "home_type",
+        "floor_area_m2",
+        "household_size",
+        "heating",
+        "green_electricity",
+        "electricity_kwh",
+        "heat_kwh",
+    ),
+    "mobility": (
+        "car_fuel",
+        "car_km_per_year",
+        "public_transport_km_per_week",
+        "flights_short_per_year",
+        "flights_long_per_year",
+    ),
+    "food": ("diet", "food_waste", "spending"),
+}
+
+
+def tonnes(kg: float) -> str:
+    return t("{amount} t CO₂e", amount=t.number(kg / 1000, digits=1))
+
+
+st.title(t("Your carbon footprint"))
+if city is None:
+    st.warning(t("No city data could be read, so city facts cannot be shown right now."))
+    st.stop()
+country = city.country if city.country in COUNTRY_AVERAGE else "FI"
+
+state = st.session_state
+if state.get("fp_country") != country:
+    # A new city in another country starts again from that country's average resident.
+    state["fp_answers"] = average_profile(country).model_dump()
+    state["fp_country"] = country
+    state["fp_step"] = 0
+    state.pop("fp_saved_code", None)
+answers: dict = state["fp_answers"]
+step: int = state.get("fp_step", 0)
+
+
+def field_error(errors: dict[str, str], params: dict, name: str) -> None:
+    if name in errors:
+        st.error(t(errors[name], **params.get(name, {})), icon=":material/error:")
+
+
+def number(
+    name: str, label: str, *, step_size: float, optional: bool = False, help_text: str | None = None
+) -> float | None:
+    low, high = BOUNDS[name]
+    value = answers.get(name)
+    return st.number_input(
+        label,
+        min_value=float(low),
+        max_value=float(high),
+        value=None if value is None else float(value),
+        step=float(step_size),
+        format="%.0f" if step_size >= 1 else "%.1f",
+        key=f"fp_{name}",
+        placeholder=t("Leave empty if you don't know") if optional else None,
+        help=help_text,
+    )
+
+
+def choice(
+    name: str,
+    label: str,
+    labels: dict[str, str],
+    options: tuple[str, ...],
+    *,
+    horizontal: bool = False,
+) -> str:
+    current = answers.get(name)
+    return st.radio(
+        label,
+        options,
+        index=options.index(current) if current in options else 0,
+        format_func=lambda option: t(labels[option]),
+        key=f"fp_{name}",
+        horizontal=horizontal,
+    )
+
+
+if step < len(STEPS):
+    st.write(
+        t(
+            "About fifteen questions in three short steps. We have filled in the answers of "
+            "{average}: change what is different for you.",
+            average=t(COUNTRY_AVERAGE[country]),
+        )
+    )
+    st.progress(
+        (step + 1) / (len(STEPS) + 1), text=t("Step {n} of {total}", n=step + 1, total=len(STEPS))
+    )
+    step_id, step_title = STEPS[step]
+    st.header(t(step_title))
+    errors, params = state.get("fp_errors", ({}, {}))
+    given: dict = {}
+    with st.form(f"fp_step_{step_id}", border=False, enter_to_submit=False):
+        if step_id == "housing":
+            given["home_type"] = choice(
+                "home_type", t("What kind of home do you live in?"), HOME_TYPE, HOME_TYPES
+            )
+            field_error(errors, params, "home_type")
+            given["floor_area_m2"] = number("floor_area_m2", t("Floor area (m²)"), step_size=5)
+            field_error(errors, params, "floor_area_m2")
+            given["household_size"] = number(
+                "household_size", t("How many people live in your home?"), step_size=1
+            )
+            field_error(errors, params, "household_size")
+            heating = answers.get("heating")
+            given["heating"] = st.selectbox(
+                t("How is your home heated?"),
+                HEATINGS,
+                index=HEATINGS.index(heating) if heating in HEATINGS else 0,
+                format_func=lambda option: t(HEATING[option]),
+                key="fp_heating",
+            )
+            field_error(errors, params, "heating")
+            given["green_electricity"] = st.toggle(
+                t("I buy green electricity (from wind, sun or water)"),
+                value=bool(answers.get("green_electricity")),
+                key="fp_green_electricity",
+            )
+            given["electricity_kwh"] = number(
+                "electricity_kwh",
+                t("Electricity use of your home, kWh a year (optional)"),
+                step_size=100,
+                optional=True,
+                help_text=t(
+                    "It is on your electricity bill. Without it, we estimate it from "
+                    "the size of your home."
+                ),
+            )
+            field_error(errors, params, "electricity_kwh")
+            given["heat_kwh"] = number(
+                "heat_kwh",
+                t("Heat use of your home, kWh a year (optional)"),
+                step_size=100,
+                optional=True,
+                help_text=t("Without it, we estimate it from the type and size of your home."),
+            )
+            field_error(errors, params, "heat_kwh")
+        elif step_id == "mobility":
+            fuel = answers.get("car_fuel")
+            given["car_fuel"] = st.selectbox(
+                t("What kind of car do you drive most?"),
+                CAR_FUELS,
+                index=CAR_FUELS.index(fuel) if fuel in CAR_FUELS else 0,
+                format_func=lambda option: t(CAR_FUEL[option]),
+                key="fp_car_fuel",
+            )
+            field_error(errors, params, "car_fuel")
+            given["car_km_per_year"] = number(
+                "car_km_per_year",
+                t("Kilometres you drive a year"),
+                step_size=500,
+                help_text=t("Only your own share: a car shared by two counts half for each."),
+            )
+            field_error(errors, params, "car_km_per_year")
+            given["public_transport_km_per_week"] = number(
+                "public_transport_km_per_week",
+                t("Kilometres by bus, tram, metro or train a week"),
+                step_size=5,
+            )
+            field_error(errors, params, "public_transport_km_per_week")
+            given["flights_short_per_year"] = number(
+                "flights_short_per_year",
+                t("Return flights within Europe a year"),
+                step_size=0.5,
+            )
+            field_error(errors, params, "flights_short_per_year")
+            given["flights_long_per_year"] = number(
+                "flights_long_per_year",
+                t("Return flights to other continents a year"),
+                step_size=0.5,
+                help_text=t("One trip every other year is 0.5."),
+            )
+            field_error(errors, params, "flights_long_per_year")
+        else:
+            given["diet"] = choice("diet", t("What do you usually eat?"), DIET, DIETS)
+            field_error(errors, params, "diet")
+            given["food_waste"] = choice(
+                "food_waste",
+                t("How much food ends up in the bin?"),
+                FOOD_WASTE,
+                LEVELS,
+                horizontal=True,
+            )
+            field_error(errors, params, "food_waste")
+            given["spending"] = choice(
+                "spending", t("How much do you buy and spend?"), SPENDING, LEVELS
+            )
+            field_error(errors, params, "spending")
+        back_col, next_col = st.columns(2)
+        back = back_col.form_submit_button(
+            t("Back"), disabled=step == 0, key="fp_back", width="stretch"
+        )
+        forward = next_col.form_submit_button(
+            t("See my result") if step == len(STEPS) - 1 else t("Next"),
+            type="primary",
+            key="fp_next",
+            width="stretch",
+        )
+    if back or forward:
+        merged = {**answers, **given, "country": country, "city": city.id}
+        state["fp_answers"] = merged
+        if back:
+            state["fp_errors"] = ({}, {})
+            state["fp_step"] = step - 1
+            st.rerun()
+        try:
+            validate_answers(merged)
+        except FootprintInputError as error:
+            mine = {k: v for k, v in error.errors.items() if k in FIELDS[step_id]}
+            if mine:
+                state["fp_errors"] = (mine, error.params)
+                st.rerun()
+        state["fp_errors"] = ({}, {})
+        state["fp_step"] = step + 1
+        st.rerun()
+else:
+    try:
+        checked = validate_answers({**answers, "country": country, "city": city.id})
+    except FootprintInputError:
+        state["fp_step"] = 0
+        st.rerun()
+    result = calculate(checked)
+    reference = calculate(average_profile(country))
+    comparison = compare(result, reference.total_kg)
+    st.progress(1.0, text=t("Your result"))
+    st.metric(t("Your carbon footprint a year"), tonnes(result.total_kg))
+    share = abs(comparison.share_vs_average)
+    if comparison.share_vs_average <= -0.005:
+        relation = t(
+            "{share} less than {average} ({amount})",
+            share=t.percent(share),
+            average=t(COUNTRY_AVERAGE[country]),
+            amount=tonnes(comparison.average_kg),
+        )
+    elif comparison.share_vs_average >= 0.005:
+        relation = t(
+            "{share} more than {average} ({amount})",
+            share=t.percent(share),
+            average=t(COUNTRY_AVERAGE[country]),
+            amount=tonnes(comparison.average_kg),
+        )
+    else:
+        relation = t(
+            "about the same as {average} ({amount})",
+            average=t(COUNTRY_AVERAGE[country]),
+            amount=tonnes(comparison.average_kg),
+        )
+    if comparison.gap_to_2030_kg > 0:
+        target_sentence = t(
+            "A lifestyle in line with the 1.5-degree goal means {target} a year by 2030, so "
+            "about {gap} still needs to go. The actions below show where you can start.",
+            target=tonnes(TARGETS_KG[2030]),
+            gap=tonnes(comparison.gap_to_2030_kg),
+        )
+    else:
+        target_sentence = t(
+            "You are already under the 1.5-degree lifestyle target for 2030 ({target} a year). "
+            "Well done: the next milestones are {t2040} by 2040 and {t2050} by 2050.",
+            target=tonnes(TARGETS_KG[2030]),
+            t2040=tonnes(TARGETS_KG[2040]),
+            t2050=tonnes(TARGETS_KG[2050]),
+        )
+    st.write(t("Your footprint is {relation}.", relation=relation) + " " + target_sentence)
+
+    rows = []
+    for who, res in ((t("You"), result), (t(AVERAGE_LABEL[country]), reference)):
+        for category in CATEGORIES:
+            kg = res.by_category[category]
+            rows.append(
+                {
+                    "who": who,
+                    "category": t(CATEGORY[category]),
+                    "tonnes": round(kg / 1000, 2),
+                    "label": tonnes(kg),
+                }
+            )
+    targets = pd.DataFrame(
+        {
+            "tonnes": [kg / 1000 for kg in TARGETS_KG.values()],
+            "label": [t("Target {year}", year=year) for year in TARGETS_KG],
+        }
+    )
+    st.vega_lite_chart(
+        footprint_spec(
+            pd.DataFrame(rows), targets, x_title=t("t CO₂e a year"), category_title=t("Category")
+        ),
+        width="stretch",
+    )
+    st.caption(
+        t(
+            "The average is our calculation for a typical resident; the published national "
+            "average is {published} ({source}). Targets: {targets}.",
+            published=tonnes(NATIONAL_AVERAGE_KG[country]),
+            source=REFERENCE_SOURCES[country],
+            targets=REFERENCE_SOURCES["targets"],
+        )
+        + " "
+        + t("Emission factors: version {version}.", version=result.factor_version)
+    )
+
+    st.header(t("What would help most"))
+    top = actions(checked)[:5]
+    if not top:
+        st.write(t("We found no bigger step for you: your footprint is already low."))
+    pledged = []
+    for action in top:
+        label = t(
+            "{action}: about {amount} less a year",
+            action=t(ACTION[action.id]),
+            amount=tonnes(action.saving_kg),
+        )
+        if st.checkbox(
+            label, key=f"fp_pledge_{action.id}", disabled=bool(state.get("fp_saved_code"))
+        ):
+            pledged.append(action.id)
+    if top:
+        st.caption(
+            t(
+                "Tick the actions you want to take. The savings are worked out from "
+                "your own answers."
+            )
+        )
+
+    st.header(t("Save your result"))
+    if state.get("fp_saved_code"):
+        st.success(t("Saved. Thank you! Keep this code to look at or delete your result later:"))
+        st.code(state["fp_saved_code"], language=None)
+    else:
+        st.write(
+            t(
+                "If you like, save your result and the actions you chose. It is saved "
+                "without your name, and counts in your city's figures."
+            )
+        )
+        consent = st.checkbox(
+            t(
+                "I agree that my answers, result and chosen actions are saved anonymously as "
+                "described in the privacy notice."
+            ),
+            key="fp_consent",
+        )
+        page_link(
+            visitor, "views/public/privacy.py", t("Read the privacy notice"), ":material/shield:"
+        )
+        if st.button(t("Save my result"), type="primary", disabled=not consent, key="fp_save"):
+            engine = require_database(t)
+            with session_scope(engine) as session:
+                code = save_footprint(
+                    session=session, city=city.id, answers=checked, pledged=pledged, consent=consent
+                )
+            state["fp_saved_code"] = code
+            st.rerun()
+    if st.button(t("Change my answers"), key="fp_restart"):
+        state["fp_step"] = 0
+        state.pop("fp_saved_code", None)
+        st.rerun()
+
+st.divider()
+with st.expander(t("Look at or delete a saved result")):
+    code = st.text_input(
+        t("Your code"), max_chars=20, key="fp_lookup_code", placeholder="ABCD-EFGH"
+    )
+    show_col, delete_col = st.columns(2)
+    show = show_col.button(t("Show"), key="fp_lookup", width="stretch")
+    delete = delete_col.button(t("Delete my result"), key="fp_delete", width="stretch")
+    if show or delete:
+        engine = require_database(t)
+        with session_scope(engine) as session:
+            saved = load_footprint(session=session, code=code)
+            if saved is None:
+                st.warning(t("We found no saved result with this code. Please check it."))
+            elif delete:
+                delete_respondent(session=session, code=code)
+                st.success(t("Your result and your chosen actions are deleted."))
+                if normalize_code(state.get("fp_saved_code")) == normalize_code(code):
+                    state.pop("fp_saved_code", None)
+            else:
+                st.metric(t("Your carbon footprint a year"), tonnes(saved.total_kg))
+                st.write(t("Saved on {date}", date=t.date(saved.saved_at.date(), "long")))
+                for action_id in saved.pledges:
+                    st.write("✓ " + t(ACTION.get(action_id, action_id)))
