@@ -15,7 +15,8 @@ RED = "#b30000"
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def trend_spec(
-    data: pd.DataFrame,
+    _data: pd.DataFrame,
+    key: tuple,
     *,
     x_title: str,
     y_title: str,
@@ -25,7 +26,11 @@ def trend_spec(
     target_year: int | None,
     target_label: str | None,
 ) -> dict:
-    """Lines of a district and its city over the years, and a dashed rule at the target year."""
+    """Lines of a district and its city over the years, and a dashed rule at the target year.
+
+    ``key`` names the data (hashing a DataFrame on every rerun costs more than the chart).
+    """
+    data = _data
     end_year = max(int(data["year"].max()), target_year or 0)
     lines = (
         alt.Chart(data)
@@ -59,10 +64,15 @@ def trend_spec(
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def bars_spec(data: pd.DataFrame, *, x_title: str, name_title: str, value_title: str) -> dict:
-    """Every district as a bar, largest first; the chosen one in the strong colour."""
+def bars_spec(
+    _data: pd.DataFrame, key: tuple, *, x_title: str, name_title: str, value_title: str
+) -> dict:
+    """Every district as a bar, largest first; the chosen one in the strong colour.
+
+    ``key`` names the data, as for trend_spec.
+    """
     return (
-        alt.Chart(data)
+        alt.Chart(_data)
         .mark_bar()
         .encode(
             x=alt.X("value:Q", title=x_title),

@@ -157,11 +157,9 @@ def colour_of(value: float | None, breaks: list[float], colours: list[str]) -> s
     return colours[-1]
 
 
-def _style(fill: str):
-    def style(_feature: dict) -> dict:
-        return {"fillColor": fill, "color": "#37474f", "weight": 1.2, "fillOpacity": 0.72}
-
-    return style
+def _style(feature: dict) -> dict:
+    fill = feature["properties"]["fill"]
+    return {"fillColor": fill, "color": "#37474f", "weight": 1.2, "fillOpacity": 0.72}
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
@@ -183,16 +181,31 @@ def build_map(
     breaks = class_breaks(list(values.values()), classes=len(ramp(_indicator)))
     colours = ramp(_indicator)
     fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap", control_scale=True)
+    # One GeoJSON layer for all districts: a layer per district would make every rerun
+    # render hundreds of elements for a large city.
+    features = []
     for district in _energy.districts:
         value = values.get(district.id)
-        label = f"{district.name(lang)}: {format_value(t, _indicator, value)}"
-        folium.GeoJson(
-            district.geometry.__geo_interface__,
-            name=district.id,
-            style_function=_style(colour_of(value, breaks, colours)),
-            highlight_function=lambda _feature: {"weight": 3, "color": "#0b5d3b"},
-            tooltip=folium.Tooltip(html.escape(label)),
-        ).add_to(fmap)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": district.geometry.__geo_interface__,
+                "properties": {
+                    "id": district.id,
+                    "label": html.escape(
+                        f"{district.name(lang)}: {format_value(t, _indicator, value)}"
+                    ),
+                    "fill": colour_of(value, breaks, colours),
+                },
+            }
+        )
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name="districts",
+        style_function=_style,
+        highlight_function=lambda _feature: {"weight": 3, "color": "#0b5d3b"},
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
     for site in _energy.sites:
         folium.Marker(
             [site.lat, site.lon],

@@ -188,6 +188,7 @@ if chosen:
         long["label"] = [format_value(t, indicator, v) for v in long["value"]]
         spec = trend_spec(
             long,
+            (tuple(source), chosen, indicator_id, lang),
             x_title=t("Year"),
             y_title=f"{indicator.name(lang)} ({indicator.unit_label(lang)})",
             series_title=t("Series"),
@@ -218,6 +219,7 @@ chart_data = table.dropna(subset=["value"]).assign(
 )
 spec = bars_spec(
     chart_data,
+    (tuple(source), indicator_id, year, lang, chosen),
     x_title=f"{indicator.name(lang)} ({indicator.unit_label(lang)})",
     name_title=t("District"),
     value_title=indicator.name(lang),
