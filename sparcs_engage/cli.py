@@ -6,11 +6,13 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+import tempfile
+from pathlib import Path
 
 from sparcs_engage import __version__
 from sparcs_engage.auth import AccountError, create_account, list_accounts, remove_account
 from sparcs_engage.auth import set_password as set_account_password
-from sparcs_engage.cities import load_cities
+from sparcs_engage.cities import CITY_ID, load_cities
 from sparcs_engage.db import (
     DatabaseError,
     check_schema,
@@ -105,6 +107,89 @@ def cmd_cities(args: argparse.Namespace) -> int:
     return 1 if registry.errors else 0
 
 
+def _fit_problem(data_dir: Path, folder: Path, district_ids: list[str]) -> tuple[Path, str] | None:
+    """The file and first way the city's indicators.csv or sites.toml no longer fits the
+    districts, or None when both fit."""
+    from sparcs_engage.energy import (
+        EnergyDataError,
+        load_indicator_registry,
+        load_indicators,
+        load_sites,
+    )
+
+    indicators = folder / "indicators.csv"
+    try:
+        registry = load_indicator_registry(data_dir / "indicators.toml")
+        frame = load_indicators(indicators, registry, district_ids)
+        sites = folder / "sites.toml"
+        if sites.exists():
+            load_sites(sites, district_ids)
+    except EnergyDataError as exc:
+        return exc.path, str(exc)
+    present = set(frame["district"])
+    without = [d for d in district_ids if d not in present]
+    if without:
+        more = f" (and {len(without) - 1} more)" if len(without) > 1 else ""
+        return indicators, f"{indicators}: no rows for district {without[0]!r}{more}"
+    return None
+
+
+def _districts(count: int) -> str:
+    return f"{count} district" if count == 1 else f"{count} districts"
+
+
+def cmd_import_districts(args: argparse.Namespace) -> int:
+    # Imported here: pandas and shapely would slow every other command's start by a second.
+    from sparcs_engage.energy import EnergyDataError, import_districts, load_districts
+
+    data_dir = load_settings().data_dir
+    folder = data_dir / "cities" / args.city
+    if not CITY_ID.match(args.city) or not (folder / "city.toml").is_file():
+        known = sorted(
+            p.name for p in (data_dir / "cities").glob("*") if (p / "city.toml").is_file()
+        )
+        raise CommandError(
+            f"unknown city {args.city!r}: there is no {folder / 'city.toml'} "
+            f"(known: {', '.join(known) or 'none'})"
+        )
+    source = Path(args.file)
+    target = folder / "districts.geojson"
+    if args.dry_run:
+        with tempfile.TemporaryDirectory() as tmp:
+            scratch = Path(tmp) / target.name
+            try:
+                count = import_districts(
+                    source, scratch, id_field=args.id_field, name_field=args.name_field
+                )
+            except EnergyDataError as exc:
+                if exc.path != scratch:
+                    raise
+                # A problem found in the converted file: name the file it would have been.
+                raise EnergyDataError(
+                    target,
+                    exc.code,
+                    line=exc.line,
+                    field=exc.field,
+                    feature=exc.feature,
+                    feature_id=exc.feature_id,
+                    detail=exc.detail,
+                ) from exc
+            ids = [d.id for d in load_districts(scratch)]
+        print(f"dry run: {_districts(count)} would be imported into {target}; nothing written")
+    else:
+        count = import_districts(source, target, id_field=args.id_field, name_field=args.name_field)
+        ids = [d.id for d in load_districts(target)]
+        print(f"imported {_districts(count)} into {target}")
+    problem = _fit_problem(data_dir, folder, ids)
+    if problem:
+        path, text = problem
+        print(
+            f"sparcs-engage: warning: {text}; update {path.name} to the new district ids",
+            file=sys.stderr,
+        )
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sparcs-engage",
@@ -139,6 +224,21 @@ def build_parser() -> argparse.ArgumentParser:
 
     cities = commands.add_parser("cities", help="list the cities and check their data files")
     cities.set_defaults(func=cmd_cities)
+
+    districts = commands.add_parser(
+        "import-districts",
+        help="load a city's official district boundaries (GeoJSON, EPSG:4326)",
+    )
+    districts.add_argument("city", help="city id, a folder under data/cities/")
+    districts.add_argument("file", help="the official GeoJSON FeatureCollection")
+    districts.add_argument(
+        "--id-field", required=True, help="the feature property holding the district id"
+    )
+    districts.add_argument(
+        "--name-field", required=True, help="the feature property holding the district name"
+    )
+    districts.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
+    districts.set_defaults(func=cmd_import_districts)
     return parser
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,7 @@ def average_view(source: EnergySource, indicator_id: str, year: int) -> float | 
 # districts). Our maps are built once and never changed afterwards, so the string is kept per
 # map object; a new map (other figure, year or language) gets its own.
 _map_strings: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_render_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _original_map_string = streamlit_folium._get_map_string
 
 
@@ -207,16 +209,24 @@ def build_map(
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(fmap)
     for site in _energy.sites:
-        folium.Marker(
+        # A circle, not a Marker with an Icon: folium adds a new SetIcon element on every
+        # render of a Marker, and st_folium renders the cached map on every rerun.
+        folium.CircleMarker(
             [site.lat, site.lon],
+            radius=9,
+            color="#ffffff",
+            weight=2,
+            fill=True,
+            fill_color="#0b5d3b",
+            fill_opacity=0.95,
             tooltip=html.escape(site.name(lang)),
             popup=folium.Popup(
                 f"<b>{html.escape(site.name(lang))}</b><br>{html.escape(site.text(lang))}",
                 max_width=280,
             ),
-            icon=folium.Icon(color="green", icon="bolt", prefix="fa"),
         ).add_to(fmap)
     fmap.get_root().render()  # once here, so st_folium need not render it on every rerun
+    _render_locks[fmap] = threading.Lock()
     return fmap
 
 
@@ -225,14 +235,17 @@ def show_map(fmap: folium.Map, districts: list[District], key: str) -> str | Non
 
     Only clicks come back (returned_objects), so panning and zooming never rerun the page.
     """
-    returned = st_folium(
-        fmap,
-        key=key,
-        height=440,
-        use_container_width=True,
-        returned_objects=["last_clicked"],
-        render=False,
-    )
+    # The map object is shared by every visitor (cache_resource) and st_folium renders it on
+    # each call, which writes into it: one visitor at a time.
+    with _render_locks.setdefault(fmap, threading.Lock()):
+        returned = st_folium(
+            fmap,
+            key=key,
+            height=440,
+            use_container_width=True,
+            returned_objects=["last_clicked"],
+            render=False,
+        )
     clicked = (returned or {}).get("last_clicked")
     if not clicked:
         return None

@@ -31,7 +31,7 @@ def test_help_lists_every_command():
         text=True,
         check=True,
     )
-    for command in ("db", "demo-data", "user", "cities"):
+    for command in ("db", "demo-data", "user", "cities", "import-districts"):
         assert command in result.stdout
 
 

@@ -213,9 +213,9 @@ if chosen:
 
 # Compare every district, as a chart and as a table.
 st.header(t("All districts compared"))
-chart_data = table.dropna(subset=["value"]).assign(
-    label=[format_value(t, indicator, v) for v in table.dropna(subset=["value"])["value"]],
-    chosen=lambda d: d["district"] == (chosen or ""),
+labels = [format_value(t, indicator, v) for v in table["value"]]
+chart_data = table.assign(label=labels, chosen=table["district"] == (chosen or "")).dropna(
+    subset=["value"]
 )
 spec = bars_spec(
     chart_data,
@@ -230,7 +230,7 @@ average = average_view(source, indicator_id, year)
 shown = pd.DataFrame(
     {
         t("District"): table["name"],
-        indicator.name(lang): [format_value(t, indicator, v) for v in table["value"]],
+        indicator.name(lang): labels,
         t("Year"): table["year"].astype(str),
         t("Source"): [
             source_text(s, n) for s, n in zip(table["source"], table["note"], strict=True)

@@ -1,0 +1,223 @@
+"""The district map (/map): warm reruns under AppTest with the real data and with a generated
+city of 300 districts, and building the folium map of that city once."""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import csv
+import os
+import random
+import shutil
+import tempfile
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+
+import shapely
+from shapely.geometry import MultiPoint, box
+from streamlit.testing.v1 import AppTest
+
+from bench.run import Case
+from sparcs_engage.db import upgrade
+
+ROOT = Path(__file__).resolve().parent.parent
+APP = str(ROOT / "app.py")
+MAP = "views/public/map.py"
+BASELINE = "apptest: empty script (baseline)"  # measured in bench_shell
+BIG_DISTRICTS = 300
+BIG_YEARS = (2022, 2023, 2024)
+# Around Leipzig (lon, lat), like the shipped city's map view.
+BIG_BOX = (12.23, 51.24, 12.52, 51.45)
+# Plausible values per indicator, so the choropleth classes look like real data.
+PLAUSIBLE = {
+    "population": (500, 9000),
+    "heat_per_resident": (4000, 12000),
+    "electricity_per_resident": (1000, 2600),
+    "ghg_per_resident": (2.5, 9.5),
+    "renewable_share": (8, 65),
+    "district_heating_coverage": (10, 95),
+    "rooftop_solar_per_1000": (2, 60),
+    "ev_charging_per_1000": (0.2, 6),
+}
+
+
+def _scratch(prefix: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix=prefix))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+@cache
+def _database() -> str:
+    """A migrated, empty SQLite database for pages that need one."""
+    url = f"sqlite:///{_scratch('bench-map-db-') / 'bench.db'}"
+    upgrade(url)
+    return url
+
+
+@contextlib.contextmanager
+def _env(data_dir: Path) -> Iterator[None]:
+    """SPARCS_DATA_DIR and SPARCS_DATABASE_URL for one script run, restored afterwards."""
+    wanted = {"SPARCS_DATA_DIR": str(data_dir), "SPARCS_DATABASE_URL": _database()}
+    previous = {key: os.environ.get(key) for key in wanted}
+    os.environ.update(wanted)
+    try:
+        yield
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+@cache
+def _big_city() -> Path:
+    """A data dir with one city, "bigcity": 300 Voronoi districts around Leipzig and every
+    district x indicator x year of the registry."""
+    from sparcs_engage.energy import (
+        District,
+        load_city_energy,
+        load_indicator_registry,
+        write_districts,
+    )
+
+    data = _scratch("bench-map-data-")
+    shutil.copy(ROOT / "data" / "indicators.toml", data / "indicators.toml")
+    folder = data / "cities" / "bigcity"
+    folder.mkdir(parents=True)
+    city_toml = (ROOT / "data" / "cities" / "leipzig" / "city.toml").read_text(encoding="utf-8")
+    assert 'id = "leipzig"' in city_toml
+    (folder / "city.toml").write_text(
+        city_toml.replace('id = "leipzig"', 'id = "bigcity"', 1), encoding="utf-8"
+    )
+
+    rng = random.Random(2050)
+    west, south, east, north = BIG_BOX
+    points = MultiPoint(
+        [(rng.uniform(west, east), rng.uniform(south, north)) for _ in range(BIG_DISTRICTS)]
+    )
+    frame = box(*BIG_BOX)
+    cells = [cell.intersection(frame) for cell in shapely.voronoi_polygons(points).geoms]
+    assert len(cells) == BIG_DISTRICTS
+    districts = [
+        District(
+            id=f"d{n:03d}",
+            names={
+                "fi": f"Kaupunginosa {n}",
+                "de": f"Ortsteil {n}",
+                "en": f"District {n}",
+            },
+            geometry=cell,
+            approximate=True,
+            source="Generated for the benchmark (Voronoi cells of seeded random points)",
+        )
+        for n, cell in enumerate(cells, start=1)
+    ]
+    write_districts(districts, folder / "districts.geojson")  # checks they load
+
+    registry = load_indicator_registry(data / "indicators.toml")
+    with (folder / "indicators.csv").open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["district", "indicator", "year", "value", "unit", "source", "note"])
+        for district in districts:
+            for indicator in registry.values():
+                low, high = PLAUSIBLE.get(
+                    indicator.id, (indicator.minimum or 0.0, indicator.maximum or 100.0)
+                )
+                for year in BIG_YEARS:
+                    value = round(rng.uniform(low, high), indicator.digits)
+                    writer.writerow(
+                        [
+                            district.id,
+                            indicator.id,
+                            year,
+                            int(value) if indicator.digits == 0 else value,
+                            indicator.unit,
+                            "SPARCS Engage benchmark data",
+                            "demo estimate",
+                        ]
+                    )
+    energy = load_city_energy(folder, registry)  # the generated files pass the loaders
+    assert len(energy.districts) == BIG_DISTRICTS
+    assert len(energy.indicators) == BIG_DISTRICTS * len(registry) * len(BIG_YEARS)
+    return data
+
+
+def _map_rerun(data_dir, districts: int, district: str | None = None, **query: str):
+    """make(): open /map with the query, optionally choose a district; time at.run()."""
+
+    def make():
+        data = data_dir() if callable(data_dir) else data_dir
+        with _env(data):
+            at = AppTest.from_file(APP, default_timeout=60)
+            for key, value in query.items():
+                at.query_params[key] = value
+            at.run()
+            at.switch_page(MAP).run()
+            if district is not None:
+                at.selectbox(key="district").set_value(district).run()
+        if at.exception or at.error:  # the page shows data errors instead of raising them
+            raise RuntimeError([e.value for e in (*at.exception, *at.error)])
+        chooser = at.selectbox(key="district")
+        if len(chooser.options) != districts or chooser.value != district:
+            raise RuntimeError(f"/map did not open as expected: {chooser.value!r}")
+
+        def rerun():
+            with _env(data):
+                at.run()
+
+        return rerun
+
+    return make
+
+
+def _build_big_map():
+    from sparcs_engage.cities import load_city
+    from sparcs_engage.energy import load_city_energy, load_indicator_registry
+    from sparcs_engage.ui.maps import build_map
+
+    build = getattr(build_map, "__wrapped__", None)
+    if build is None:  # skip rather than time the cache look-up
+        raise RuntimeError("build_map has no __wrapped__: cannot time the uncached build")
+    data = _big_city()
+    city = load_city(data / "cities" / "bigcity")
+    registry = load_indicator_registry(data / "indicators.toml")
+    energy = load_city_energy(city.folder, registry)
+    indicator = registry["ghg_per_resident"]
+
+    def once():
+        return build(
+            city.id,
+            "en",
+            indicator.id,
+            BIG_YEARS[-1],
+            city.center,
+            city.zoom,
+            _energy=energy,
+            _indicator=indicator,
+        )
+
+    return once
+
+
+def cases() -> list[Case]:
+    return [
+        Case(
+            "apptest: /map warm rerun (leipzig, alt-west)",
+            _map_rerun(ROOT / "data", 10, "alt-west", lang="de", city="leipzig"),
+            baseline=BASELINE,
+        ),
+        Case(
+            f"apptest: /map warm rerun ({BIG_DISTRICTS} districts, en)",
+            _map_rerun(_big_city, BIG_DISTRICTS, lang="en", city="bigcity"),
+            baseline=BASELINE,
+        ),
+        Case(
+            f"folium: build_map uncached ({BIG_DISTRICTS} districts)",
+            _build_big_map,
+            repeat=5,
+            warmup=1,
+        ),
+    ]
