@@ -24,6 +24,8 @@ from sparcs_engage.footprint import (
 )
 from sparcs_engage.footprint_records import save_footprint
 from sparcs_engage.models import Account, FootprintRecord
+from sparcs_engage.models.surveys import SurveyResponse
+from sparcs_engage.surveys import demo_responses
 
 # Shown in the README: demo accounts exist only where demo data was loaded.
 DEMO_PASSWORD = "sparcs-demo-password"
@@ -88,7 +90,26 @@ def demo_footprints(session: Session, options: DemoOptions) -> str:
     return f"demo footprints: {made} results"
 
 
-DEMO_STEPS: list[Callable[[Session, DemoOptions], str]] = [demo_accounts, demo_footprints]
+def demo_survey(session: Session, options: DemoOptions) -> str:
+    """Plausible submitted City Vision 2050 responses per city (--respondents N in all)."""
+    existing = session.exec(
+        select(SurveyResponse.id).where(SurveyResponse.is_demo).limit(1)
+    ).first()
+    if existing is not None:
+        return "demo survey responses: already there"
+    per_city = options.respondents // 2
+    made = 0
+    for offset, city_id in enumerate(("espoo", "leipzig")):
+        count = per_city + (options.respondents % 2 if offset == 0 else 0)
+        made += demo_responses(session=session, city=city_id, n=count, seed=options.seed + offset)
+    return f"demo survey responses: {made}"
+
+
+DEMO_STEPS: list[Callable[[Session, DemoOptions], str]] = [
+    demo_accounts,
+    demo_footprints,
+    demo_survey,
+]
 
 
 def database_is_empty(engine: Engine) -> bool:

@@ -41,6 +41,21 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/footprint:",
         activity=N_("Work out your own carbon footprint and find the steps that help most."),
     ),
+    PageSpec(
+        "vision",
+        "views/public/vision.py",
+        "vision",
+        N_("City Vision 2050"),
+        ":material/lightbulb:",
+        activity=N_("Tell us what your city should be like in 2050, and where change matters."),
+    ),
+    PageSpec(
+        "results",
+        "views/public/results.py",
+        "results",
+        N_("Results"),
+        ":material/bar_chart:",
+    ),
     PageSpec("privacy", "views/public/privacy.py", "privacy", N_("Privacy"), ":material/shield:"),
     PageSpec("login", "views/account/login.py", "login", N_("Sign in"), ":material/login:"),
 )

@@ -123,3 +123,19 @@ def footprint_spec(
         .encode(x="tonnes:Q", text="label:N")
     )
     return alt.layer(bars, rules, labels).properties(height=170).to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def share_bars_spec(_data: pd.DataFrame, key: tuple, *, x_title: str) -> dict:
+    """Horizontal bars of one survey question's answers, in the order given."""
+    return (
+        alt.Chart(_data)
+        .mark_bar(color=GREEN)
+        .encode(
+            x=alt.X("value:Q", title=x_title),
+            y=alt.Y("name:N", sort=None, title=None, axis=alt.Axis(labelLimit=260)),
+            tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("label:N", title=x_title)],
+        )
+        .properties(height=alt.Step(28))
+        .to_dict()
+    )

@@ -1,0 +1,87 @@
+"""Survey responses and their answers, in a tidy long shape: one row per answered item."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from sparcs_engage.models.base import UTCDateTime, utcnow
+
+RESPONSE_STATUSES: tuple[str, ...] = ("draft", "submitted")
+MODERATION_STATUSES: tuple[str, ...] = ("pending", "approved", "rejected")
+
+
+class SurveyResponse(SQLModel, table=True):
+    """One resident's answers to a survey: a draft they can resume by code, then submitted.
+
+    Holds the version of the privacy notice the resident agreed to and the survey version they
+    answered; the answers themselves are rows of ``survey_answer``.
+    """
+
+    __tablename__ = "survey_response"
+    # Results filter on (survey, city, status); the rate limit counts by city and submit time.
+    __table_args__ = (
+        sa.Index("ix_survey_response_survey_city_status", "survey_id", "city", "status"),
+        sa.Index("ix_survey_response_city_submitted_at", "city", "submitted_at"),
+        sa.CheckConstraint("status IN ('draft', 'submitted')", name="status"),
+    )
+
+    id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
+    # Unique: one response per respondent, so a second submission has nothing to submit.
+    respondent_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid(),
+            sa.ForeignKey("respondent.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    city: str = Field(max_length=40)
+    survey_id: str = Field(max_length=40)
+    survey_version: str = Field(max_length=20)
+    consent_version: str = Field(max_length=20)
+    lang: str = Field(max_length=5)
+    status: str = Field(default="draft", max_length=10)
+    current_section: str = Field(max_length=40)
+    started_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    submitted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    is_demo: bool = Field(default=False)
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """One answered item of a response, with language-neutral ids only.
+
+    ``item`` is the chosen option, the ranked or budgeted theme, the matrix row or the district;
+    ``value`` the scale value, rank position or points; ``text`` an open answer exactly as typed,
+    published only once ``moderation`` is ``approved``.
+    """
+
+    __tablename__ = "survey_answer"
+    __table_args__ = (
+        sa.Index("ix_survey_answer_question_id_item", "question_id", "item"),
+        sa.CheckConstraint(
+            "moderation IS NULL OR moderation IN ('pending', 'approved', 'rejected')",
+            name="moderation",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid(),
+            sa.ForeignKey("survey_response.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
+        )
+    )
+    question_id: str = Field(max_length=40)
+    item: str | None = Field(default=None, max_length=40)
+    value: float | None = Field(default=None)
+    text: str | None = Field(default=None, max_length=2000)
+    lat: float | None = Field(default=None)
+    lon: float | None = Field(default=None)
+    moderation: str | None = Field(default=None, max_length=10)

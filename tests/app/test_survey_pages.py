@@ -1,0 +1,116 @@
+"""The City Vision 2050 survey (/vision) and its results (/results) under AppTest."""
+
+import pytest
+from sqlmodel import Session, select
+
+from sparcs_engage.db import get_engine
+from sparcs_engage.i18n import translator
+from sparcs_engage.models.surveys import SurveyAnswer, SurveyResponse
+from sparcs_engage.surveys import REVIEW, load_survey
+
+from .conftest import assert_no_english, open_page
+
+VISION = "views/public/vision.py"
+RESULTS = "views/public/results.py"
+
+
+def fill_section(at, city: str) -> None:
+    """Give a valid answer to every question of the section on screen."""
+    survey = load_survey(city)
+    section = survey.section(at.session_state["sv_section"])
+    for q in section.questions:
+        key = f"sv_{q.id}"
+        if q.type in ("single", "likert"):
+            if any(r.key == key for r in at.radio):
+                at.radio(key=key).set_value(4 if q.type == "likert" else q.options[0])
+        elif q.type == "multiple":
+            if any(getattr(b, "key", None) == key for b in at.get("button_group")):
+                at.button_group(key=key).set_value(list(q.options[: max(1, q.min or 1)]))
+        elif q.type == "matrix":
+            for item in q.items:
+                at.radio(key=f"{key}__{item}").set_value(4)
+        elif q.type == "ranking":
+            options = list(survey.question(q.id).options)
+            for place in range(q.max or 1):
+                at.selectbox(key=f"{key}__{place}").set_value(options[place])
+        elif q.type == "budget":
+            options = list(survey.question(q.id).options)
+            at.number_input(key=f"{key}__{options[0]}").set_value(60)
+            at.number_input(key=f"{key}__{options[1]}").set_value(40)
+        elif q.type == "place":
+            at.selectbox(key=f"{key}__district").set_value(next(iter(survey.districts)))
+        elif q.type == "text":
+            if any(ta.key == key for ta in at.text_area):
+                at.text_area(key=key).input("<b>Mehr Bäume</b> =SUM(A1)")
+        at.run()
+
+
+def run_survey(at, city: str, *, stop_after: int | None = None):
+    at.checkbox(key="sv_consent").check().run()
+    at.button(key="sv_start").click().run()
+    steps = 0
+    while at.session_state["sv_section"] != REVIEW:
+        fill_section(at, city)
+        before = at.session_state["sv_section"]
+        at.button(key="sv_next").click().run()
+        assert not at.exception
+        assert at.session_state["sv_section"] != before, [e.value for e in at.error]
+        steps += 1
+        if stop_after and steps == stop_after:
+            return at
+    return at
+
+
+@pytest.mark.parametrize(("lang", "city"), [("fi", "espoo"), ("de", "leipzig"), ("en", "espoo")])
+def test_whole_survey_in_every_language(lang, city, app_database):
+    at = run_survey(open_page(VISION, lang=lang, city=city), city)
+    t = translator(lang)
+    assert at.header[0].value == t("Check your answers")
+    if lang != "en":
+        assert_no_english(at, lang)
+    response_id = at.session_state["sv_response_id"]
+    at.button(key="sv_submit").click().run()
+    assert not at.exception
+    assert at.session_state["sv_done"]
+    with Session(get_engine(app_database)) as session:
+        response = session.exec(
+            select(SurveyResponse).where(SurveyResponse.status == "submitted",
+                                         SurveyResponse.lang == lang)
+        ).first()
+        assert response is not None and response.consent_version and response.submitted_at
+        stored = session.exec(
+            select(SurveyAnswer).where(SurveyAnswer.response_id == response.id)
+        ).all()
+        assert stored and all(a.text is None or "Mehr Bäume" in a.text for a in stored)
+    assert response_id
+
+
+def test_an_interrupted_survey_continues_with_the_code_in_a_new_session():
+    first = run_survey(open_page(VISION, lang="fi", city="espoo"), "espoo", stop_after=2)
+    code = first.session_state["sv_code"]
+    where = first.session_state["sv_section"]
+    later = open_page(VISION, lang="fi", city="espoo")  # another device: a new session
+    later.text_input(key="sv_resume_code").input(code.lower().replace("-", " ")).run()
+    later.button(key="sv_resume").click().run()
+    assert later.session_state["sv_section"] == where
+    assert later.session_state["sv_answers"]
+
+
+def test_nothing_starts_without_consent():
+    at = open_page(VISION, lang="de", city="leipzig")
+    assert at.button(key="sv_start").disabled
+
+
+def test_an_unknown_code_is_told_kindly():
+    at = open_page(VISION, lang="de", city="leipzig")
+    at.text_input(key="sv_resume_code").input("<script>").run()
+    at.button(key="sv_resume").click().run()
+    assert at.warning and not at.exception
+
+
+@pytest.mark.parametrize("lang", ["fi", "de", "en"])
+def test_results_page_runs_in_every_language(lang):
+    at = open_page(RESULTS, lang=lang, city="leipzig")
+    assert at.title[0].value == translator(lang)("What residents want for 2050")
+    if lang != "en":
+        assert_no_english(at, lang)
