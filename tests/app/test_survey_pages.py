@@ -74,8 +74,9 @@ def test_whole_survey_in_every_language(lang, city, app_database):
     assert at.session_state["sv_done"]
     with Session(get_engine(app_database)) as session:
         response = session.exec(
-            select(SurveyResponse).where(SurveyResponse.status == "submitted",
-                                         SurveyResponse.lang == lang)
+            select(SurveyResponse).where(
+                SurveyResponse.status == "submitted", SurveyResponse.lang == lang
+            )
         ).first()
         assert response is not None and response.consent_version and response.submitted_at
         stored = session.exec(

@@ -1,0 +1,122 @@
+"""The City Vision 2050 survey in Chromium on a tablet: a resident of Espoo answers in Finnish,
+reloads in the middle, continues with the code, submits and sees the results."""
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from sparcs_engage.surveys import REVIEW, load_survey
+
+from .conftest import horizontal_overflow, new_page, serious_violations, wait_for_app
+
+
+def key(page: Page, name: str):
+    return page.locator(f".st-key-{name}")
+
+
+def answer_section(page: Page, survey, section_id: str) -> None:
+    """Answer every question of a section through the page's own widgets."""
+    answers: dict = {}
+    for q in survey.section(section_id).questions:
+        if not q.visible(answers):
+            continue
+        k = f"sv_{q.id}"
+        if q.type in ("single", "likert"):
+            key(page, k).locator("label").nth(3 if q.type == "likert" else 0).click()
+            answers[q.id] = q.options[0] if q.type == "single" else 4
+        elif q.type == "multiple":
+            for i in range(max(1, q.min or 1)):
+                key(page, k).get_by_role("button").nth(i).click()
+                wait_for_app(page)
+            answers[q.id] = list(q.options[: max(1, q.min or 1)])
+        elif q.type == "matrix":
+            for item in q.items:
+                key(page, f"{k}__{item}").locator("label").nth(3).click()
+                wait_for_app(page)
+        elif q.type == "ranking":
+            for place in range(q.max or 1):
+                key(page, f"{k}__{place}").get_by_role("combobox").click()
+                page.get_by_role("option").nth(place).click()
+                wait_for_app(page)
+        elif q.type == "budget":
+            options = list(q.options)
+            for option, points in ((options[0], "60"), (options[1], "40")):
+                field = key(page, f"{k}__{option}").locator("input")
+                field.fill(points)
+                field.press("Tab")
+                wait_for_app(page)
+        elif q.type == "place":
+            key(page, f"{k}__district").get_by_role("combobox").click()
+            page.get_by_role("option").first.click()
+            answers[q.id] = {"district": "x"}
+        elif q.type == "text":
+            key(page, k).locator("textarea").fill("Enemmän puita ja aurinkopaneeleja")
+            key(page, k).locator("textarea").press("Tab")
+        wait_for_app(page)
+
+
+def test_espoo_resident_answers_in_finnish_with_a_reload_in_the_middle(server, browser, axe):
+    survey = load_survey("espoo")
+    page = new_page(browser, "tablet", locale="fi-FI")
+    page.goto(f"{server}/vision?lang=fi&city=espoo")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kaupunkivisio 2050")
+    assert serious_violations(axe, page) == []
+    key(page, "sv_consent").locator("label").click()
+    wait_for_app(page)
+    page.get_by_role("button", name="Aloita kysely").click()
+    wait_for_app(page)
+    notice = page.get_by_text(re.compile(r"Koodisi on [A-Z0-9]{4}-[A-Z0-9]{4}"))
+    expect(notice).to_be_visible()
+    code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", notice.inner_text()).group(0)
+
+    sections = [s.id for s in survey.sections]
+    done = 0
+    for section_id in sections[:2]:
+        answer_section(page, survey, section_id)
+        page.get_by_role("button", name="Seuraava").click()
+        wait_for_app(page)
+        done += 1
+    assert serious_violations(axe, page) == []
+    assert horizontal_overflow(page) <= 0
+
+    # The tablet sleeps; the page comes back as a new session: continue with the code.
+    page.reload()
+    wait_for_app(page)
+    page.get_by_label("Koodisi").fill(code.lower())
+    page.get_by_label("Koodisi").press("Enter")
+    wait_for_app(page)
+    page.get_by_role("button", name="Jatka", exact=True).click()
+    wait_for_app(page)
+    expect(page.get_by_text(f"Koodisi on {code}")).to_be_visible()
+
+    for _ in range(len(sections)):
+        if page.get_by_role("heading", name="Tarkista vastauksesi").count():
+            break
+        current = next(
+            s
+            for s in sections
+            if page.get_by_role("heading", name=_section_title(s), level=2).count()
+        )
+        answer_section(page, survey, current)
+        page.get_by_role("button", name="Seuraava").click()
+        wait_for_app(page)
+    expect(page.get_by_role("heading", name="Tarkista vastauksesi", level=2)).to_be_visible()
+    assert serious_violations(axe, page) == []
+    page.get_by_role("button", name="Lähetä vastaukseni").click()
+    wait_for_app(page)
+    page.get_by_role("link", name="Katso tulokset").click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "Mitä asukkaat toivovat vuodelle 2050"
+    )
+    assert serious_violations(axe, page) == []
+    assert horizontal_overflow(page) <= 0
+    assert REVIEW
+    page.context.close()
+
+
+def _section_title(section_id: str) -> str:
+    from sparcs_engage.surveys import survey_texts
+
+    return survey_texts("fi").section(section_id)
