@@ -39,9 +39,8 @@ def fill_section(at, city: str) -> None:
             at.number_input(key=f"{key}__{options[1]}").set_value(40)
         elif q.type == "place":
             at.selectbox(key=f"{key}__district").set_value(next(iter(survey.districts)))
-        elif q.type == "text":
-            if any(ta.key == key for ta in at.text_area):
-                at.text_area(key=key).input("<b>Mehr Bäume</b> =SUM(A1)")
+        elif q.type == "text" and any(ta.key == key for ta in at.text_area):
+            at.text_area(key=key).input("<b>Mehr Bäume</b> =SUM(A1)")
         at.run()
 
 
