@@ -5,7 +5,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from sparcs_engage.surveys import REVIEW, load_survey
+from sparcs_engage.surveys import load_survey
 
 from .conftest import horizontal_overflow, new_page, serious_violations, wait_for_app
 
@@ -71,12 +71,10 @@ def test_espoo_resident_answers_in_finnish_with_a_reload_in_the_middle(server, b
     code = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}", notice.inner_text()).group(0)
 
     sections = [s.id for s in survey.sections]
-    done = 0
     for section_id in sections[:2]:
         answer_section(page, survey, section_id)
         page.get_by_role("button", name="Seuraava").click()
         wait_for_app(page)
-        done += 1
     assert serious_violations(axe, page) == []
     assert horizontal_overflow(page) <= 0
 
@@ -112,7 +110,6 @@ def test_espoo_resident_answers_in_finnish_with_a_reload_in_the_middle(server, b
     )
     assert serious_violations(axe, page) == []
     assert horizontal_overflow(page) <= 0
-    assert REVIEW
     page.context.close()
 
 
