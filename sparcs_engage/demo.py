@@ -26,6 +26,7 @@ from sparcs_engage.footprint_records import save_footprint
 from sparcs_engage.models import Account, FootprintRecord
 from sparcs_engage.models.surveys import SurveyResponse
 from sparcs_engage.surveys import demo_responses
+from sparcs_engage.workshops import demo_workshops
 
 # Shown in the README: demo accounts exist only where demo data was loaded.
 DEMO_PASSWORD = "sparcs-demo-password"
@@ -109,6 +110,7 @@ DEMO_STEPS: list[Callable[[Session, DemoOptions], str]] = [
     demo_accounts,
     demo_footprints,
     demo_survey,
+    demo_workshops,
 ]
 
 

@@ -9,13 +9,14 @@ in ``params``) when an action is refused. They flush but never commit: the page 
 in ``db.session_scope`` so that one tap is one transaction, saved at once.
 
 Trust under load: the phase rules and the dot budget are checked by the database inside that
-transaction, never only by the page. A participant's action first takes a lock: on PostgreSQL
-the participant's row (an UPDATE ... RETURNING that also records when they were last seen) and
-a share lock on the workshop's row, which every facilitator action takes exclusively; on SQLite
-the database's single write lock (``BEGIN IMMEDIATE``). A dot is then one
+transaction, never only by the page. A participant's action first takes locks: on PostgreSQL
+the participant's row (``FOR UPDATE``, or the UPDATE that records when they were last seen)
+and a share lock on the workshop's row, which every facilitator action takes exclusively; on
+SQLite the database's single write lock (``BEGIN IMMEDIATE``). A dot is then one
 ``INSERT ... SELECT ... WHERE`` whose conditions (voting open, card on the board, fewer dots
-than the budget, fewer on this card than allowed) are evaluated by that same statement, so two
-taps at once are counted one after the other and never beyond the budget.
+than the budget, fewer on this card than allowed) are evaluated by that same statement. So two
+taps at once are counted one after the other and never beyond the budget, and once a phase
+change has committed no tap of the old phase can still land.
 """
 
 from __future__ import annotations
@@ -282,7 +283,7 @@ class ParticipantState:
     rating_comment: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoardCard:
     """A card on the live board: its dots include those of the duplicates merged into it."""
 
@@ -516,6 +517,18 @@ def _group(card_id) -> sa.ColumnElement[bool]:
     return sa.or_(c.id == card_id, c.merged_into_id == card_id)
 
 
+def _dots_counted() -> tuple[sa.ScalarSelect, sa.ScalarSelect]:
+    """A participant's dots in all, and on the card as the board shows it."""
+    c, v = WorkshopCard.__table__, WorkshopVote.__table__
+    mine = sa.select(sa.func.count()).select_from(v).where(v.c.participant_id == _PARTICIPANT)
+    mine_on_card = (
+        sa.select(sa.func.count())
+        .select_from(v.join(c, v.c.card_id == c.c.id))
+        .where(v.c.participant_id == _PARTICIPANT, _group(_CARD))
+    )
+    return mine.scalar_subquery(), mine_on_card.scalar_subquery()
+
+
 @cache
 def _touch_statement() -> sa.Update:
     p = WorkshopParticipant.__table__
@@ -551,22 +564,17 @@ def _workshop_statement() -> sa.Select:
 @cache
 def _vote_facts_statement() -> sa.Select:
     """The workshop (share-locked) and what a tap on a card depends on, in one round trip."""
-    w, c, v = Workshop.__table__, WorkshopCard.__table__, WorkshopVote.__table__
-    card = c.alias("card")
-    mine = sa.select(sa.func.count()).select_from(v).where(v.c.participant_id == _PARTICIPANT)
-    mine_on_card = (
-        sa.select(sa.func.count())
-        .select_from(v.join(c, v.c.card_id == c.c.id))
-        .where(v.c.participant_id == _PARTICIPANT, _group(_CARD))
-    )
+    w = Workshop.__table__
+    card = WorkshopCard.__table__.alias("card")
+    mine, mine_on_card = _dots_counted()
     this_card = sa.select(card.c.id).where(card.c.id == _CARD, card.c.workshop_id == _WORKSHOP)
     return (
         sa.select(
             w.c.phase,
             w.c.dots_per_participant,
             w.c.max_dots_per_card,
-            mine.scalar_subquery().label("mine"),
-            mine_on_card.scalar_subquery().label("mine_on_card"),
+            mine.label("mine"),
+            mine_on_card.label("mine_on_card"),
             this_card.exists().label("card_known"),
             this_card.with_only_columns(card.c.hidden).scalar_subquery().label("card_hidden"),
             this_card.with_only_columns(card.c.merged_into_id)
@@ -582,12 +590,7 @@ def _vote_facts_statement() -> sa.Select:
 def _vote_statement() -> sa.Insert:
     """One dot, written only if every rule holds when the statement runs."""
     w, c, v = Workshop.__table__, WorkshopCard.__table__, WorkshopVote.__table__
-    mine = sa.select(sa.func.count()).select_from(v).where(v.c.participant_id == _PARTICIPANT)
-    mine_on_card = (
-        sa.select(sa.func.count())
-        .select_from(v.join(c, v.c.card_id == c.c.id))
-        .where(v.c.participant_id == _PARTICIPANT, _group(_CARD))
-    )
+    mine, mine_on_card = _dots_counted()
     workshop = sa.select(w.c.id).where(w.c.id == _WORKSHOP)
     dot = sa.select(_WORKSHOP, _CARD, _PARTICIPANT, _NOW).where(
         workshop.where(w.c.phase == "voting").exists(),
@@ -599,10 +602,8 @@ def _vote_statement() -> sa.Insert:
             c.c.merged_into_id.is_(None),
         )
         .exists(),
-        mine.scalar_subquery()
-        < workshop.with_only_columns(w.c.dots_per_participant).scalar_subquery(),
-        mine_on_card.scalar_subquery()
-        < workshop.with_only_columns(w.c.max_dots_per_card).scalar_subquery(),
+        mine < workshop.with_only_columns(w.c.dots_per_participant).scalar_subquery(),
+        mine_on_card < workshop.with_only_columns(w.c.max_dots_per_card).scalar_subquery(),
     )
     return (
         sa.insert(v)
@@ -1334,24 +1335,19 @@ class _Outcome:
     dots_cast: int
 
 
-def _outcome(session: Session, workshop: Workshop, online_since: datetime) -> _Outcome:
+def _outcome(
+    session: Session, workshop: Workshop, online_since: datetime, *, export: bool = False
+) -> _Outcome:
     c, v, p = (
         WorkshopCard.__table__.c,
         WorkshopVote.__table__.c,
         WorkshopParticipant.__table__.c,
     )
+    columns = [c.id, c.theme, c.text, c.by_facilitator, c.hidden, c.merged_into_id]
+    # The board needs no times (reading 5,000 timestamps costs more than the rest).
+    columns += [c.participant_id, c.created_at] if export else [p.name.label("author")]
     cards = session.execute(
-        sa.select(
-            c.id,
-            c.theme,
-            c.text,
-            c.by_facilitator,
-            c.hidden,
-            c.merged_into_id,
-            c.participant_id,
-            c.created_at,
-            p.name.label("author"),
-        )
+        sa.select(*columns)
         .select_from(
             WorkshopCard.__table__.outerjoin(
                 WorkshopParticipant.__table__, c.participant_id == p.id
@@ -1395,17 +1391,17 @@ def _outcome(session: Session, workshop: Workshop, online_since: datetime) -> _O
 
 
 def _board_card(outcome: _Outcome, card: Any) -> BoardCard:
-    merged = outcome.merged.get(card.id, [])
+    merged = outcome.merged.get(card.id)
     return BoardCard(
-        id=card.id,
-        theme=card.theme,
-        text=card.text,
-        author=None if card.by_facilitator else card.author,
-        by_facilitator=card.by_facilitator,
-        dots=outcome.group_dots.get(card.id, 0),
-        merged_ids=tuple(m.id for m in merged),
-        merged_texts=tuple(m.text for m in merged),
-        hidden=card.hidden,
+        card.id,
+        card.theme,
+        card.text,
+        None if card.by_facilitator else card.author,
+        card.by_facilitator,
+        outcome.group_dots.get(card.id, 0),
+        tuple(m.id for m in merged) if merged else (),
+        tuple(m.text for m in merged) if merged else (),
+        card.hidden,
     )
 
 
@@ -1517,7 +1513,9 @@ def _iso(value: datetime | None) -> str | None:
 
 def _tables(session: Session, workshop: Workshop) -> dict[str, tuple[list[str], list[list]]]:
     """The outcome as tidy tables (header, rows); participants by number, never by name."""
-    outcome = _outcome(session, workshop, utcnow() - timedelta(seconds=ONLINE_WINDOW_S))
+    outcome = _outcome(
+        session, workshop, utcnow() - timedelta(seconds=ONLINE_WINDOW_S), export=True
+    )
     ratings = _ratings(session, workshop.id)
     number = {r.id: f"P{i}" for i, r in enumerate(ratings, start=1)}
     lang = workshop.lang

@@ -42,7 +42,8 @@ class Workshop(SQLModel, table=True):
     themes: list = Field(sa_column=sa.Column(sa.JSON(), nullable=False))
     dots_per_participant: int = Field(default=5)
     max_dots_per_card: int = Field(default=3)
-    # Whether participants see each other's cards on their tablets (the board always shows them).
+    # Whether participants see each other's cards on their tablets while collecting; when voting
+    # everyone sees every card, and the facilitator's board always shows them.
     show_cards: bool = Field(default=False)
     phase: str = Field(default="draft", max_length=12)
     facilitator: str = Field(max_length=64)
@@ -132,9 +133,11 @@ class WorkshopVote(SQLModel, table=True):
     """One dot a participant placed on a card; several rows when they put several dots on it."""
 
     __tablename__ = "workshop_vote"
-    # Budgets count a participant's dots, per card too; the board counts a workshop's dots.
+    # Budgets count a participant's dots, per card too; the board counts a workshop's dots per
+    # card from the index alone.
     __table_args__ = (
         sa.Index("ix_workshop_vote_participant_id_card_id", "participant_id", "card_id"),
+        sa.Index("ix_workshop_vote_workshop_id_card_id", "workshop_id", "card_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -143,7 +146,6 @@ class WorkshopVote(SQLModel, table=True):
             sa.Uuid(),
             sa.ForeignKey("workshop.id", ondelete="CASCADE"),
             nullable=False,
-            index=True,
         )
     )
     card_id: int = Field(

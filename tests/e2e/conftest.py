@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sparcs_engage.db import get_engine, upgrade
 from sparcs_engage.demo import load_demo_data
@@ -135,10 +136,20 @@ def new_page(browser: Browser, viewport: str = "laptop", locale: str = "en-GB") 
 
 
 def wait_for_app(page: Page) -> None:
-    """Wait until the script has finished running and the page is connected."""
+    """Wait until the rerun an action started has finished and the page is connected.
+
+    On a busy machine the rerun may start a moment after the click, so first give it a
+    moment to start, then wait for it to end.
+    """
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']")
+    try:
+        page.wait_for_selector(
+            "[data-testid='stApp'][data-test-script-state='running']", timeout=1000
+        )
+    except PlaywrightTimeout:
+        pass  # it was quick, or nothing needed to run
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
-    page.wait_for_timeout(300)
+    page.wait_for_timeout(150)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
 
 

@@ -31,7 +31,9 @@ TEXTS = {
 
 
 def choose(page, label: str, option: str) -> None:
+    # Type to filter: the list is virtualised, so on a phone far options are not in the page.
     page.get_by_label(label, exact=True).click()
+    page.keyboard.type(option)
     page.get_by_role("option", name=option, exact=True).click()
     wait_for_app(page)
 

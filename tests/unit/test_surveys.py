@@ -622,6 +622,41 @@ def test_every_answer_kind_lands_in_its_column(engine):
         assert {r.item: r.value for r in by_question["acceptance"]}["solar"] == 5
 
 
+def test_odd_text_is_stored_on_every_backend_exactly_as_typed(engine):
+    typed = "Ääkköset ☀️ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 \u202eRTL <b>x</b> =1+1 \u0000end"
+    with Session(engine) as session:
+        started = start_espoo(session)
+        vision = {**ESPOO_ANSWERS["vision"], "vision_text": typed}
+        assert save_step(
+            session=session,
+            response_id=started.response_id,
+            section_id="vision",
+            raw_answers=vision,
+        ).ok
+        session.commit()
+    with Session(engine) as session:
+        stored = session.exec(
+            select(SurveyAnswer.text).where(SurveyAnswer.question_id == "vision_text")
+        ).one()
+        assert stored == typed.replace("\u0000", "")
+
+
+def test_a_tenant_moves_from_energy_straight_to_the_background_questions(engine):
+    with Session(engine) as session:
+        started = start_espoo(session)
+        tenant = {**ESPOO_ANSWERS["today"], "housing": "rent"}
+        for section_id, raw in [("today", tenant), ("energy", ESPOO_ANSWERS["energy"])]:
+            step = save_step(
+                session=session,
+                response_id=started.response_id,
+                section_id=section_id,
+                raw_answers=raw,
+            )
+        assert step.section_id == "about_you"
+        session.commit()
+        assert resume(session=session, code=started.code).current_section == "about_you"
+
+
 def test_an_invalid_step_names_each_question_and_saves_nothing(engine):
     with Session(engine) as session:
         started = start_espoo(session)
@@ -830,6 +865,16 @@ def test_a_burst_of_submissions_is_slowed_down(engine):
         # Another city is not slowed down by Espoo's burst, and a minute later Espoo is not either.
         later = utcnow() + timedelta(seconds=61)
         assert submit(session=session, response_id=started.response_id, now=later, **limits).ok
+
+
+def test_missing_answers_are_reported_before_the_rate_limit(engine):
+    submitted_respondents(engine, 1, rate_limit=1, rate_window_s=60)
+    with Session(engine) as session:
+        started = start_espoo(session)
+        result = submit(
+            session=session, response_id=started.response_id, rate_limit=1, rate_window_s=60
+        )
+        assert result.error == INCOMPLETE and result.section_id == "today"
 
 
 def test_the_rate_limit_counts_per_city(engine):

@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
+from sqlmodel import Session
 
 from sparcs_engage import workshops as ws
 from sparcs_engage.db import _sqlite_pragmas, session_scope
@@ -153,3 +154,19 @@ def test_no_dot_lands_after_the_facilitator_closes_voting_mid_burst(busy_engine)
     assert outcomes.count(ws.NOT_VOTING) > 0
     assert set(outcomes) <= {"ok", ws.NO_DOTS_LEFT, ws.CARD_FULL, ws.NOT_VOTING}
     assert max(Counter(p for p, _ in votes).values()) <= DOTS
+
+
+def test_every_transaction_gives_up_its_place_in_the_sqlite_write_queue(engine, database_url):
+    if not database_url.startswith("sqlite"):
+        pytest.skip("the queue is for SQLite's single writer")
+    info, cards, tokens = _voting_workshop(engine)
+    queue = ws._writer_queue(engine.url.database)
+    assert _tap(engine, tokens[0], cards[0]) == "ok"
+    assert not queue._lock.locked()
+    assert _tap(engine, tokens[0], 999_999) == ws.UNKNOWN_CARD  # refused: rolled back
+    assert not queue._lock.locked()
+    with Session(engine) as session:  # a session closed without commit or rollback
+        ws.cast_vote(session=session, token=tokens[1], card_id=cards[0])
+        assert queue._lock.locked()
+    assert not queue._lock.locked()
+    assert len(_votes(engine, info.id)) == 1
