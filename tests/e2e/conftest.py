@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -142,12 +143,10 @@ def wait_for_app(page: Page) -> None:
     moment to start, then wait for it to end.
     """
     page.wait_for_selector("[data-testid='stApp'][data-test-connection-state='CONNECTED']")
-    try:
+    with contextlib.suppress(PlaywrightTimeout):  # quick, or nothing needed to run
         page.wait_for_selector(
             "[data-testid='stApp'][data-test-script-state='running']", timeout=1000
         )
-    except PlaywrightTimeout:
-        pass  # it was quick, or nothing needed to run
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
     page.wait_for_timeout(150)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
