@@ -258,3 +258,51 @@ def show_map(fmap: folium.Map, districts: list[District], key: str) -> str | Non
 
 def site_lines(t: Translator, sites: list[Site]) -> list[tuple[str, str, str]]:
     return [(site.name(t.lang), site.text(t.lang), site.source) for site in sites]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def places_map(
+    city_id: str,
+    lang: str,
+    center: tuple[float, float],
+    zoom: int,
+    counts: tuple[tuple[str, int], ...],
+    _districts: tuple[District, ...],
+) -> folium.Map:
+    """The districts where residents most want change, darker where more chose them."""
+    t = translator(lang)
+    found = dict(counts)
+    breaks = class_breaks([float(v) for v in found.values()], classes=5)
+    colours = RAMPS["neutral"]
+    fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap")
+    features = []
+    for district in _districts:
+        count = found.get(district.id)
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": district.geometry.__geo_interface__,
+                "properties": {
+                    "label": html.escape(
+                        f"{district.name(lang)}: {t.number(count) if count else '–'}"
+                    ),
+                    "fill": colour_of(float(count) if count else None, breaks, colours),
+                },
+            }
+        )
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        style_function=_style,
+        tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
+    ).add_to(fmap)
+    fmap.get_root().render()
+    _render_locks[fmap] = threading.Lock()
+    return fmap
+
+
+def show_static_map(fmap: folium.Map, key: str) -> None:
+    """A map to look at: nothing comes back, so it never reruns the page."""
+    with _render_locks.setdefault(fmap, threading.Lock()):
+        st_folium(
+            fmap, key=key, height=380, use_container_width=True, returned_objects=[], render=False
+        )

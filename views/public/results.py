@@ -6,11 +6,13 @@ import streamlit as st
 from sqlmodel import func, select
 
 from sparcs_engage.db import session_scope
+from sparcs_engage.energy import load_districts
 from sparcs_engage.models.surveys import SurveyResponse
 from sparcs_engage.surveys import MIN_GROUP, delete_response, load_survey, results, survey_texts
 from sparcs_engage.ui.charts import share_bars_spec
 from sparcs_engage.ui.context import current_visitor
 from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.maps import places_map, show_static_map
 
 visitor = current_visitor()
 t = visitor.t
@@ -65,6 +67,18 @@ else:
                 t("Residents"): [t.number(n) for _, n, _ in found.top_places],
                 t("Share"): [t.percent(share) for _, _, share in found.top_places],
             }
+        )
+        districts = tuple(load_districts(city.folder / "districts.geojson"))
+        show_static_map(
+            places_map(
+                city.id,
+                lang,
+                city.center,
+                city.zoom,
+                tuple((d, n) for d, n, _ in found.top_places),
+                _districts=districts,
+            ),
+            key="places_map",
         )
         st.dataframe(places, hide_index=True, width="stretch")
 
