@@ -132,7 +132,7 @@ def new_page(browser: Browser, viewport: str = "laptop", locale: str = "en-GB") 
     width, height = VIEWPORTS[viewport]
     context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(30_000)
     return page
 
 

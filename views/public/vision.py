@@ -184,22 +184,25 @@ if intro:
 errors, params = state.get("sv_errors", ({}, {}))
 given: dict = {}
 live = dict(answers)
-for q in section.questions:
-    if not q.visible(live):
-        continue
-    value = render_question(
-        q=q,
-        survey=survey,
-        texts=texts,
-        t=t,
-        current=answers.get(q.id),
-        error=error_text(t, errors, params, q.id),
-        place_map=_map_for(city.id) if q.type == "place" else None,
-    )
-    given[q.id] = value
-    live[q.id] = value if value not in (None, [], {}, "") else None
-    if live[q.id] is None:
-        live.pop(q.id)
+# Keyed by section, so that tests (and styles) can tell which part is on screen.
+with st.container(key=f"sv_section_{section.id}"):
+    for q in section.questions:
+        if not q.visible(live):
+            continue
+        value = render_question(
+            q=q,
+            survey=survey,
+            texts=texts,
+            t=t,
+            current=answers.get(q.id),
+            error=error_text(t, errors, params, q.id),
+            place_map=_map_for(city.id) if q.type == "place" else None,
+        )
+        given[q.id] = value
+        live[q.id] = value if value not in (None, [], {}, "") else None
+        if live[q.id] is None:
+            live.pop(q.id)
+
 
 back_col, next_col = st.columns(2)
 back = back_col.button(
