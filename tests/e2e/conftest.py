@@ -150,6 +150,8 @@ def wait_for_app(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
     page.wait_for_timeout(150)
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
+    # Elements of the previous run stay, marked stale, until the new run has replaced them.
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
 
 
 def serious_violations(axe: Axe, page: Page) -> list[str]:

@@ -21,6 +21,14 @@ def answer_section(page: Page, survey, section_id: str) -> None:
         if not q.visible(answers):
             continue
         k = f"sv_{q.id}"
+        # The question's widget (or, for several widgets, their first one) must be there.
+        first = {
+            "matrix": f"{k}__{q.items[0] if q.items else ''}",
+            "ranking": f"{k}__0",
+            "budget": f"{k}__{q.options[0] if q.options else ''}",
+            "place": f"{k}__district",
+        }.get(q.type, k)
+        expect(key(page, first)).to_be_attached()
         if q.type in ("single", "likert"):
             key(page, k).locator("label").nth(3 if q.type == "likert" else 0).click()
             answers[q.id] = q.options[0] if q.type == "single" else 4
