@@ -3,19 +3,12 @@ answers, and the warm rerun of the /footprint result step under AppTest."""
 
 from __future__ import annotations
 
-import atexit
-import contextlib
-import os
-import shutil
-import tempfile
-from collections.abc import Iterator
-from functools import cache
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from bench.run import Case
-from sparcs_engage.db import upgrade
+from bench.support import app_environment
 from sparcs_engage.footprint import actions, average_profile, calculate, validate_answers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,33 +43,8 @@ def _actions():
     return lambda: actions(answers)
 
 
-@cache
-def _database() -> str:
-    folder = Path(tempfile.mkdtemp(prefix="bench-footprint-db-"))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    url = f"sqlite:///{folder / 'bench.db'}"
-    upgrade(url)
-    return url
-
-
-@contextlib.contextmanager
-def _env() -> Iterator[None]:
-    """The shipped data and a migrated scratch database for one script run, then restored."""
-    wanted = {"SPARCS_DATA_DIR": str(ROOT / "data"), "SPARCS_DATABASE_URL": _database()}
-    previous = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
-    try:
-        yield
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 def _result_rerun():
-    with _env():
+    with app_environment(ROOT / "data"):
         at = AppTest.from_file(APP, default_timeout=60)
         at.query_params["lang"] = "de"
         at.query_params["city"] = "leipzig"
@@ -90,7 +58,7 @@ def _result_rerun():
         raise RuntimeError("the result step was not reached")
 
     def rerun():
-        with _env():
+        with app_environment(ROOT / "data"):
             at.run()
 
     return rerun

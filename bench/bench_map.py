@@ -3,14 +3,9 @@ city of 300 districts, and building the folium map of that city once."""
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import csv
-import os
 import random
 import shutil
-import tempfile
-from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -19,7 +14,7 @@ from shapely.geometry import MultiPoint, box
 from streamlit.testing.v1 import AppTest
 
 from bench.run import Case
-from sparcs_engage.db import upgrade
+from bench.support import app_environment, scratch
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -42,36 +37,6 @@ PLAUSIBLE = {
 }
 
 
-def _scratch(prefix: str) -> Path:
-    folder = Path(tempfile.mkdtemp(prefix=prefix))
-    atexit.register(shutil.rmtree, folder, ignore_errors=True)
-    return folder
-
-
-@cache
-def _database() -> str:
-    """A migrated, empty SQLite database for pages that need one."""
-    url = f"sqlite:///{_scratch('bench-map-db-') / 'bench.db'}"
-    upgrade(url)
-    return url
-
-
-@contextlib.contextmanager
-def _env(data_dir: Path) -> Iterator[None]:
-    """SPARCS_DATA_DIR and SPARCS_DATABASE_URL for one script run, restored afterwards."""
-    wanted = {"SPARCS_DATA_DIR": str(data_dir), "SPARCS_DATABASE_URL": _database()}
-    previous = {key: os.environ.get(key) for key in wanted}
-    os.environ.update(wanted)
-    try:
-        yield
-    finally:
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
 @cache
 def _big_city() -> Path:
     """A data dir with one city, "bigcity": 300 Voronoi districts around Leipzig and every
@@ -83,7 +48,7 @@ def _big_city() -> Path:
         write_districts,
     )
 
-    data = _scratch("bench-map-data-")
+    data = scratch("bench-map-data-")
     shutil.copy(ROOT / "data" / "indicators.toml", data / "indicators.toml")
     folder = data / "cities" / "bigcity"
     folder.mkdir(parents=True)
@@ -150,7 +115,7 @@ def _map_rerun(data_dir, districts: int, district: str | None = None, **query: s
 
     def make():
         data = data_dir() if callable(data_dir) else data_dir
-        with _env(data):
+        with app_environment(data):
             at = AppTest.from_file(APP, default_timeout=60)
             for key, value in query.items():
                 at.query_params[key] = value
@@ -165,7 +130,7 @@ def _map_rerun(data_dir, districts: int, district: str | None = None, **query: s
             raise RuntimeError(f"/map did not open as expected: {chooser.value!r}")
 
         def rerun():
-            with _env(data):
+            with app_environment(data):
                 at.run()
 
         return rerun

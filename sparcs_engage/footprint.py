@@ -736,6 +736,19 @@ class Comparison:
     gap_to_2030_kg: float  # what is left to cut for the 2030 target; 0 when already under it
     targets_met: tuple[int, ...]  # target years the result is already under
 
+    @property
+    def relation(self) -> str:
+        """less, more or same: within half a percent counts as the same as the average."""
+        if self.share_vs_average <= -SAME_AS_AVERAGE:
+            return "less"
+        if self.share_vs_average >= SAME_AS_AVERAGE:
+            return "more"
+        return "same"
+
+
+# A difference smaller than this share is "about the same" as the average (it rounds to 0 %).
+SAME_AS_AVERAGE = 0.005
+
 
 def compare(result: FootprintResult, average_kg: float) -> Comparison:
     """Compare a result with an average resident's total and the 1.5-degree targets.

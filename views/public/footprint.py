@@ -96,6 +96,11 @@ COUNTRY_AVERAGE = {
     "FI": N_("the average resident of Finland"),
     "DE": N_("the average resident of Germany"),
 }
+RELATION = {
+    "less": N_("{share} less than {average} ({amount})"),
+    "more": N_("{share} more than {average} ({amount})"),
+    "same": N_("about the same as {average} ({amount})"),
+}
 AVERAGE_LABEL = {"FI": N_("Average in Finland"), "DE": N_("Average in Germany")}
 STEPS = (
     ("housing", N_("Your home")),
@@ -154,7 +159,7 @@ def number(
 ) -> float | None:
     low, high = BOUNDS[name]
     value = answers.get(name)
-    return st.number_input(
+    given_value = st.number_input(
         label,
         min_value=float(low),
         max_value=float(high),
@@ -165,6 +170,8 @@ def number(
         placeholder=t("Leave empty if you don't know") if optional else None,
         help=help_text,
     )
+    field_error(errors, params, name)
+    return given_value
 
 
 def choice(
@@ -176,7 +183,7 @@ def choice(
     horizontal: bool = False,
 ) -> str:
     current = answers.get(name)
-    return st.radio(
+    chosen = st.radio(
         label,
         options,
         index=options.index(current) if current in options else 0,
@@ -184,6 +191,8 @@ def choice(
         key=f"fp_{name}",
         horizontal=horizontal,
     )
+    field_error(errors, params, name)
+    return chosen
 
 
 if step < len(STEPS):
@@ -206,13 +215,10 @@ if step < len(STEPS):
             given["home_type"] = choice(
                 "home_type", t("What kind of home do you live in?"), HOME_TYPE, HOME_TYPES
             )
-            field_error(errors, params, "home_type")
             given["floor_area_m2"] = number("floor_area_m2", t("Floor area (m²)"), step_size=5)
-            field_error(errors, params, "floor_area_m2")
             given["household_size"] = number(
                 "household_size", t("How many people live in your home?"), step_size=1
             )
-            field_error(errors, params, "household_size")
             heating = answers.get("heating")
             given["heating"] = st.selectbox(
                 t("How is your home heated?"),
@@ -237,7 +243,6 @@ if step < len(STEPS):
                     "the size of your home."
                 ),
             )
-            field_error(errors, params, "electricity_kwh")
             given["heat_kwh"] = number(
                 "heat_kwh",
                 t("Heat use of your home, kWh a year (optional)"),
@@ -245,7 +250,6 @@ if step < len(STEPS):
                 optional=True,
                 help_text=t("Without it, we estimate it from the type and size of your home."),
             )
-            field_error(errors, params, "heat_kwh")
         elif step_id == "mobility":
             fuel = answers.get("car_fuel")
             given["car_fuel"] = st.selectbox(
@@ -262,29 +266,24 @@ if step < len(STEPS):
                 step_size=500,
                 help_text=t("Only your own share: a car shared by two counts half for each."),
             )
-            field_error(errors, params, "car_km_per_year")
             given["public_transport_km_per_week"] = number(
                 "public_transport_km_per_week",
                 t("Kilometres by bus, tram, metro or train a week"),
                 step_size=5,
             )
-            field_error(errors, params, "public_transport_km_per_week")
             given["flights_short_per_year"] = number(
                 "flights_short_per_year",
                 t("Return flights within Europe a year"),
                 step_size=0.5,
             )
-            field_error(errors, params, "flights_short_per_year")
             given["flights_long_per_year"] = number(
                 "flights_long_per_year",
                 t("Return flights to other continents a year"),
                 step_size=0.5,
                 help_text=t("One trip every other year is 0.5."),
             )
-            field_error(errors, params, "flights_long_per_year")
         else:
             given["diet"] = choice("diet", t("What do you usually eat?"), DIET, DIETS)
-            field_error(errors, params, "diet")
             given["food_waste"] = choice(
                 "food_waste",
                 t("How much food ends up in the bin?"),
@@ -292,11 +291,9 @@ if step < len(STEPS):
                 LEVELS,
                 horizontal=True,
             )
-            field_error(errors, params, "food_waste")
             given["spending"] = choice(
                 "spending", t("How much do you buy and spend?"), SPENDING, LEVELS
             )
-            field_error(errors, params, "spending")
         back_col, next_col = st.columns(2)
         back = back_col.form_submit_button(
             t("Back"), disabled=step == 0, key="fp_back", width="stretch"
@@ -335,27 +332,12 @@ else:
     comparison = compare(result, reference.total_kg)
     st.progress(1.0, text=t("Your result"))
     st.metric(t("Your carbon footprint a year"), tonnes(result.total_kg))
-    share = abs(comparison.share_vs_average)
-    if comparison.share_vs_average <= -0.005:
-        relation = t(
-            "{share} less than {average} ({amount})",
-            share=t.percent(share),
-            average=t(COUNTRY_AVERAGE[country]),
-            amount=tonnes(comparison.average_kg),
-        )
-    elif comparison.share_vs_average >= 0.005:
-        relation = t(
-            "{share} more than {average} ({amount})",
-            share=t.percent(share),
-            average=t(COUNTRY_AVERAGE[country]),
-            amount=tonnes(comparison.average_kg),
-        )
-    else:
-        relation = t(
-            "about the same as {average} ({amount})",
-            average=t(COUNTRY_AVERAGE[country]),
-            amount=tonnes(comparison.average_kg),
-        )
+    relation = t(
+        RELATION[comparison.relation],
+        share=t.percent(abs(comparison.share_vs_average)),
+        average=t(COUNTRY_AVERAGE[country]),
+        amount=tonnes(comparison.average_kg),
+    )
     if comparison.gap_to_2030_kg > 0:
         target_sentence = t(
             "A lifestyle in line with the 1.5-degree goal means {target} a year by 2030, so "
