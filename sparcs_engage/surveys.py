@@ -39,7 +39,16 @@ from sqlmodel import Session, select
 from sparcs_engage.cities import load_cities
 from sparcs_engage.energy import District, EnergyDataError, district_at, load_districts
 from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES, N_, normalize_language, translator
-from sparcs_engage.models import AuditEvent, Respondent, SurveyAnswer, SurveyResponse, utcnow
+from sparcs_engage.models import (
+    AuditEvent,
+    Respondent,
+    SurveyAnswer,
+    SurveyResponse,
+    SurveySummary,
+    SurveySummaryBudget,
+    utcnow,
+)
+from sparcs_engage.models.surveys import SUMMARY_MEASURES
 from sparcs_engage.privacy import PRIVACY_NOTICE_VERSION
 from sparcs_engage.respondents import create_respondent, find_respondent, hash_code, new_code
 from sparcs_engage.settings import load_settings
@@ -952,6 +961,46 @@ def answer_rows(question: Question, answer: Any) -> list[dict[str, Any]]:
     raise ValueError(f"unknown question type {kind}")
 
 
+def _whole_or_none(value: object) -> int | None:
+    return int(value) if isinstance(value, int | float) else None
+
+
+def summary_values(answers: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, int]]:
+    """The survey_summary columns and the budget per theme of one response's answers.
+
+    The KPIs read these (see ``models.surveys.SurveySummary``); they come from the question ids
+    of the City Vision 2050 survey and stay empty when a question was not answered.
+    """
+    acceptance = answers.get("acceptance") or {}
+    values: dict[str, Any] = {
+        "district": answers.get("district"),
+        "age_band": answers.get("age_band"),
+        "gender": answers.get("gender"),
+        "energy_awareness": _whole_or_none(answers.get("energy_awareness")),
+        "sparcs_awareness": _whole_or_none(answers.get("sparcs_awareness")),
+    }
+    for measure in SUMMARY_MEASURES:
+        values[f"accept_{measure}"] = _whole_or_none(acceptance.get(measure))
+    budget = {theme: int(points) for theme, points in (answers.get("theme_budget") or {}).items()}
+    values["budget_total"] = sum(budget.values()) if budget else None
+    return values, {theme: points for theme, points in budget.items() if points > 0}
+
+
+def _write_summary(session: Session, response: SurveyResponse, answers: Mapping[str, Any]) -> None:
+    values, budget = summary_values(answers)
+    summary = SurveySummary(
+        response_id=response.id,
+        city=response.city,
+        submitted_at=response.submitted_at,
+        is_demo=response.is_demo,
+        **values,
+    )
+    session.add(summary)
+    session.flush()
+    for theme, points in budget.items():
+        session.add(SurveySummaryBudget(summary_id=summary.id, theme=theme, points=points))
+
+
 def _answers_from_rows(survey: Survey, rows: Iterable[SurveyAnswer]) -> dict[str, Any]:
     """The stored answers back in the shape save_step takes and conditions read."""
     by_question: dict[str, list[SurveyAnswer]] = defaultdict(list)
@@ -1239,6 +1288,8 @@ def submit(
         return StepResult(ok=False, error=ALREADY_SUBMITTED)
     session.flush()
     session.refresh(response)
+    _write_summary(session, response, answers)
+    session.flush()
     return StepResult(ok=True, section_id=REVIEW)
 
 
@@ -1257,6 +1308,11 @@ def delete_response(*, session: Session, code: object) -> bool:
     if not ids:
         return False
     # Explicit, so that it holds even on a connection without foreign-key enforcement.
+    summaries = sa.select(SurveySummary.id).where(SurveySummary.response_id.in_(ids))
+    session.execute(
+        sa.delete(SurveySummaryBudget).where(SurveySummaryBudget.summary_id.in_(summaries))
+    )
+    session.execute(sa.delete(SurveySummary).where(SurveySummary.response_id.in_(ids)))
     session.execute(sa.delete(SurveyAnswer).where(SurveyAnswer.response_id.in_(ids)))
     session.execute(sa.delete(SurveyResponse).where(SurveyResponse.id.in_(ids)))
     session.flush()
@@ -1720,7 +1776,7 @@ def demo_responses(
     made = 0
     while made < n:
         count = min(batch_size, n - made)
-        respondents, responses, answers = [], [], []
+        respondents, responses, answers, summaries, budgets = [], [], [], [], []
         for code_hash in _fresh_code_hashes(session, count):
             lang = default_lang if rng.random() < 0.8 else rng.choice(LANGUAGES)
             submitted = now - timedelta(seconds=rng.uniform(3600, 90 * 86400))
@@ -1752,7 +1808,19 @@ def demo_responses(
                     "is_demo": True,
                 }
             )
-            for question_id, answer in resident.answers(texts[lang]).items():
+            given = resident.answers(texts[lang])
+            values, budget = summary_values(given)
+            summaries.append(
+                {
+                    "response_id": response_id,
+                    "city": city,
+                    "submitted_at": submitted,
+                    "is_demo": True,
+                    **values,
+                }
+            )
+            budgets.append(budget)
+            for question_id, answer in given.items():
                 for row in answer_rows(questions[question_id], answer):
                     if row["moderation"]:
                         row["moderation"] = rng.choices(
@@ -1764,11 +1832,26 @@ def demo_responses(
         session.execute(sa.insert(SurveyResponse.__table__), responses)
         for chunk in _chunks(answers, 50_000):
             session.execute(sa.insert(SurveyAnswer.__table__), list(chunk))
+        session.execute(sa.insert(SurveySummary.__table__), summaries)
+        ids = dict(
+            session.execute(
+                sa.select(SurveySummary.response_id, SurveySummary.id).where(
+                    SurveySummary.response_id.in_([row["response_id"] for row in summaries])
+                )
+            ).all()
+        )
+        budget_rows = [
+            {"summary_id": ids[row["response_id"]], "theme": theme, "points": points}
+            for row, budget in zip(summaries, budgets, strict=True)
+            for theme, points in budget.items()
+        ]
+        if budget_rows:
+            session.execute(sa.insert(SurveySummaryBudget.__table__), budget_rows)
         made += count
     session.flush()
     if session.get_bind().dialect.name == "postgresql":
         # After a bulk load the planner's statistics are stale until autovacuum catches up, and
         # the results queries then pick nested loops that take minutes instead of a second.
-        for table in ("respondent", "survey_response", "survey_answer"):
+        for table in ("respondent", "survey_response", "survey_answer", "survey_summary"):
             session.execute(sa.text(f"ANALYZE {table}"))
     return made

@@ -5,7 +5,12 @@ from sparcs_engage.models.accounts import ROLES, Account, AuditEvent
 from sparcs_engage.models.base import UTCDateTime, utcnow
 from sparcs_engage.models.footprints import FootprintRecord, Pledge
 from sparcs_engage.models.respondents import Respondent
-from sparcs_engage.models.surveys import SurveyAnswer, SurveyResponse  # noqa: F401
+from sparcs_engage.models.surveys import (  # noqa: F401
+    SurveyAnswer,
+    SurveyResponse,
+    SurveySummary,
+    SurveySummaryBudget,
+)
 from sparcs_engage.models.workshops import (
     WORKSHOP_PHASES,
     Workshop,

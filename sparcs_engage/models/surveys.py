@@ -85,3 +85,72 @@ class SurveyAnswer(SQLModel, table=True):
     lat: float | None = Field(default=None)
     lon: float | None = Field(default=None)
     moderation: str | None = Field(default=None, max_length=10)
+
+
+# The acceptance rows of the survey that the KPI summary keeps, one column each.
+SUMMARY_MEASURES: tuple[str, ...] = (
+    "solar",
+    "heat_pumps",
+    "district_heat",
+    "ev_charging",
+    "smart_heating",
+)
+
+
+class SurveySummary(SQLModel, table=True):
+    """One row per submitted response with the few answers the social KPIs read.
+
+    Written in the same transaction as the submission (``surveys.submit``) and removed with the
+    response (cascade), so it never disagrees with ``survey_answer``. It exists for speed: the
+    KPIs of a city with a million answers read 25,000 narrow rows with an integer key instead of
+    joining a million answer rows to their responses.
+    """
+
+    __tablename__ = "survey_summary"
+    __table_args__ = (sa.Index("ix_survey_summary_city_submitted_at", "city", "submitted_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid(),
+            sa.ForeignKey("survey_response.id", ondelete="CASCADE"),
+            nullable=False,
+            unique=True,
+        )
+    )
+    city: str = Field(max_length=40)
+    submitted_at: datetime = Field(sa_type=UTCDateTime)
+    is_demo: bool = Field(default=False)
+    district: str | None = Field(default=None, max_length=40)
+    age_band: str | None = Field(default=None, max_length=40)
+    gender: str | None = Field(default=None, max_length=40)
+    energy_awareness: int | None = Field(default=None)
+    sparcs_awareness: int | None = Field(default=None)
+    accept_solar: int | None = Field(default=None)
+    accept_heat_pumps: int | None = Field(default=None)
+    accept_district_heat: int | None = Field(default=None)
+    accept_ev_charging: int | None = Field(default=None)
+    accept_smart_heating: int | None = Field(default=None)
+    # Points spread in the budget question (100 when answered), None when not answered.
+    budget_total: int | None = Field(default=None)
+
+
+class SurveySummaryBudget(SQLModel, table=True):
+    """The 100-point budget of one summarised response: one row per theme with points."""
+
+    __tablename__ = "survey_summary_budget"
+    # Covering: the KPI query sums points per theme without reading the table.
+    __table_args__ = (
+        sa.Index("ix_survey_summary_budget_summary_theme", "summary_id", "theme", "points"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    summary_id: int = Field(
+        sa_column=sa.Column(
+            sa.Integer(),
+            sa.ForeignKey("survey_summary.id", ondelete="CASCADE"),
+            nullable=False,
+        )
+    )
+    theme: str = Field(max_length=40)
+    points: int
