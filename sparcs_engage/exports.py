@@ -17,6 +17,13 @@ def neutralise(value: object) -> object:
     return value
 
 
+def neutralise_sql(column: str, dialect: str) -> str:
+    """``neutralise`` as an SQL expression, for exports the database formats while streaming."""
+    char = "char" if dialect == "sqlite" else "chr"
+    starts = ", ".join(f"{char}({ord(c)})" if c in "\t\r" else f"'{c}'" for c in FORMULA_START)
+    return f"CASE WHEN substr({column}, 1, 1) IN ({starts}) THEN '''' || {column} ELSE {column} END"
+
+
 def csv_bytes(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
     """UTF-8 with a byte-order mark, so Excel shows ä, ö and ü; formulas neutralised."""
     buffer = io.StringIO()
