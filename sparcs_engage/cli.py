@@ -5,12 +5,21 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import json
 import sys
 import tempfile
+from datetime import date
 from pathlib import Path
 
 from sparcs_engage import __version__
-from sparcs_engage.auth import AccountError, create_account, list_accounts, remove_account
+from sparcs_engage.answer_export import FORMATS, SHAPES, ExportError, export_answers
+from sparcs_engage.auth import (
+    AccountError,
+    audit,
+    create_account,
+    list_accounts,
+    remove_account,
+)
 from sparcs_engage.auth import set_password as set_account_password
 from sparcs_engage.cities import CITY_ID, load_cities
 from sparcs_engage.db import (
@@ -23,7 +32,17 @@ from sparcs_engage.db import (
     upgrade,
 )
 from sparcs_engage.demo import DemoOptions, database_is_empty, load_demo_data
+from sparcs_engage.i18n import LANGUAGES
+from sparcs_engage.kpis import (
+    CHANNELS,
+    MIN_GROUP,
+    KpiFilter,
+    KpiFilterError,
+    compute,
+    report_dict,
+)
 from sparcs_engage.models import ROLES
+from sparcs_engage.privacy import delete_by_code, purge
 from sparcs_engage.settings import load_settings
 
 
@@ -190,6 +209,136 @@ def cmd_import_districts(args: argparse.Namespace) -> int:
     return 0
 
 
+def _operator() -> str:
+    """Who ran a command, for the audit log: the operating-system user."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli"
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {value}") from exc
+
+
+def _kpi_filter(args: argparse.Namespace) -> KpiFilter:
+    channels = tuple(args.channel) if args.channel else CHANNELS
+    try:
+        return KpiFilter(args.city, args.district, args.start, args.end, channels)
+    except KpiFilterError as exc:
+        raise CommandError(str(exc)) from exc
+
+
+def _format_kpi(value: dict) -> str:
+    if value["status"] != "ok":
+        shown = {"suppressed": f"(fewer than {MIN_GROUP})", "no_data": "(no data)"}.get(
+            value["status"], "(not by district)"
+        )
+    elif value["unit"] == "share":
+        shown = f"{value['value'] * 100:.1f} %"
+    else:
+        shown = f"{value['value']:.2f}".rstrip("0").rstrip(".")
+        if value["top"]:
+            shown += f" ({value['top']})"
+    return f"{value['id']:<24} {shown:<22} n={value['n']:<7} {value['unit']}"
+
+
+def cmd_kpis(args: argparse.Namespace) -> int:
+    engine = get_engine(load_settings().database_url)
+    check_schema(engine)
+    flt = _kpi_filter(args)
+    with session_scope(engine) as session:
+        try:
+            report = compute(session, flt)
+        except KpiFilterError as exc:
+            raise CommandError(str(exc)) from exc
+        data = report_dict(report, args.lang)
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        for value in data["kpis"]:
+            print(_format_kpi(value))
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    engine = get_engine(load_settings().database_url)
+    check_schema(engine)
+    flt = _kpi_filter(args)
+    out_path = Path(args.out)
+    if not out_path.parent.is_dir():
+        raise CommandError(f"no such folder: {out_path.parent}")
+    # Written next to the target and moved into place: a failed export leaves no half file.
+    with tempfile.NamedTemporaryFile(dir=out_path.parent, delete=False, suffix=".part") as tmp:
+        try:
+            with session_scope(engine) as session:
+                result = export_answers(session, flt, fmt=args.format, shape=args.shape, out=tmp)
+                audit(
+                    session=session,
+                    actor=_operator(),
+                    action="export",
+                    detail=f"{args.format} {args.shape}, city {flt.city}"
+                    f"{', district ' + flt.district if flt.district else ''}: "
+                    f"{result.respondents} respondent(s), {result.rows} row(s)",
+                )
+        except ExportError as exc:
+            Path(tmp.name).unlink(missing_ok=True)
+            raise CommandError(str(exc)) from exc
+        except BaseException:
+            Path(tmp.name).unlink(missing_ok=True)
+            raise
+    Path(tmp.name).replace(out_path)
+    print(f"wrote {result.rows} rows ({result.respondents} respondents) to {out_path}")
+    return 0
+
+
+def cmd_delete_respondent(args: argparse.Namespace) -> int:
+    engine = get_engine(load_settings().database_url)
+    check_schema(engine)
+    with session_scope(engine) as session:
+        deleted = delete_by_code(session=session, code=args.code, actor=_operator())
+    if deleted is None:
+        raise CommandError("no respondent has this code (nothing deleted)")
+    print(
+        f"deleted: {deleted.survey_responses} survey response(s), "
+        f"{deleted.footprints} footprint result(s)"
+    )
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    engine = get_engine(load_settings().database_url)
+    check_schema(engine)
+    if args.older_than < 1:
+        raise CommandError("--older-than must be 1 day or more")
+    with session_scope(engine) as session:
+        purged = purge(
+            session=session,
+            older_than_days=args.older_than,
+            actor=_operator(),
+            dry_run=args.dry_run,
+        )
+    verb = "would delete" if args.dry_run else "deleted"
+    print(
+        f"{verb} {purged.respondents} respondent(s) and {purged.workshops} workshop(s) "
+        f"from before {purged.before:%Y-%m-%d}"
+    )
+    return 0
+
+
+def _filter_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--city", required=True, help="city id (see `sparcs-engage cities`)")
+    parser.add_argument("--district", help="district id")
+    parser.add_argument("--from", dest="start", type=_date, help="first day, YYYY-MM-DD")
+    parser.add_argument("--to", dest="end", type=_date, help="last day, YYYY-MM-DD")
+    parser.add_argument(
+        "--channel", action="append", choices=CHANNELS, help="only this channel (repeatable)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sparcs-engage",
@@ -239,6 +388,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     districts.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     districts.set_defaults(func=cmd_import_districts)
+
+    kpis = commands.add_parser("kpis", help="the social KPIs of a city (as on /staff)")
+    _filter_arguments(kpis)
+    kpis.add_argument("--json", action="store_true", help="as JSON, with trend and breakdown")
+    kpis.add_argument("--lang", choices=LANGUAGES, default="en", help="language of KPI names")
+    kpis.set_defaults(func=cmd_kpis)
+
+    export = commands.add_parser("export", help="export the survey answers to a file (audited)")
+    _filter_arguments(export)
+    export.add_argument("--format", choices=FORMATS, default="csv")
+    export.add_argument("--shape", choices=SHAPES, default="long")
+    export.add_argument("--out", required=True, help="file to write")
+    export.set_defaults(func=cmd_export)
+
+    delete = commands.add_parser(
+        "delete-respondent", help="delete everything a resident gave, by their code (audited)"
+    )
+    delete.add_argument("code", help="the resident's code, e.g. K7QM-4TXA")
+    delete.set_defaults(func=cmd_delete_respondent)
+
+    purge_parser = commands.add_parser(
+        "purge", help="retention: delete respondents and workshops older than DAYS (audited)"
+    )
+    purge_parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
+    purge_parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
+    purge_parser.set_defaults(func=cmd_purge)
     return parser
 
 
