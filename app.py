@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from sparcs_engage.navigation import visible_pages
+from sparcs_engage.navigation import PAGES, visible_pages
 from sparcs_engage.ui.context import build_visitor
 from sparcs_engage.ui.layout import page_link
 
@@ -24,6 +24,9 @@ def run() -> None:
     )
     visitor = build_visitor()
     t = visitor.t
+    # Every page is routable, so a deep link to /staff shows its sign-in prompt instead of
+    # "page not found"; each restricted page checks the role itself. The links show only the
+    # pages of the visitor's role.
     specs = visible_pages(visitor.role)
     pages = {
         spec.key: st.Page(
@@ -33,7 +36,7 @@ def run() -> None:
             url_path=spec.url_path or None,
             default=spec.key == "home",
         )
-        for spec in specs
+        for spec in PAGES
     }
     # Streamlit's own menu is hidden: its links drop ?lang= and ?city=, ours keep them.
     current = st.navigation(list(pages.values()), position="hidden")

@@ -56,6 +56,14 @@ PAGES: tuple[PageSpec, ...] = (
         N_("Results"),
         ":material/bar_chart:",
     ),
+    PageSpec(
+        "staff",
+        "views/staff/staff.py",
+        "staff",
+        N_("Indicators"),
+        ":material/monitoring:",
+        roles=("staff",),
+    ),
     PageSpec("privacy", "views/public/privacy.py", "privacy", N_("Privacy"), ":material/shield:"),
     PageSpec("login", "views/account/login.py", "login", N_("Sign in"), ":material/login:"),
 )

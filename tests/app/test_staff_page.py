@@ -1,0 +1,138 @@
+"""/staff: nothing without a staff login; the KPIs, exports, moderation, deletion by code and
+the audit log in fi, de and en."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from sparcs_engage import kpis
+from sparcs_engage.db import get_engine
+from sparcs_engage.demo import DEMO_PASSWORD
+from sparcs_engage.i18n import translator
+from sparcs_engage.models import AuditEvent, SurveyAnswer
+from tests.unit.test_surveys import submitted_respondents
+
+from .conftest import assert_no_english, open_page
+
+STAFF = "views/staff/staff.py"
+LOGIN = "views/account/login.py"
+
+
+def signed_in(username: str, lang: str = "en", **query):
+    at = open_page(LOGIN, lang=lang, **query)
+    at.text_input(key="username").input(username)
+    at.text_input(key="password").input(DEMO_PASSWORD)
+    at.button(key="sign_in_submit").click().run()
+    at.switch_page(STAFF).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def audit_actions(app_database) -> list[str]:
+    with Session(get_engine(app_database)) as session:
+        return [e.action for e in session.exec(select(AuditEvent).order_by(AuditEvent.id))]
+
+
+@pytest.mark.parametrize("lang", ["fi", "de", "en"])
+def test_without_login_there_is_no_figure(lang):
+    at = open_page(STAFF, lang=lang)
+    t = translator(lang)
+    assert at.title[0].value == t("City staff")
+    assert [i.value for i in at.info] == [
+        t("This page is for city staff. Please sign in with your staff account.")
+    ]
+    assert not at.metric and not at.dataframe and not at.get("download_button")
+    assert not at.tabs and not at.selectbox
+
+
+def test_a_facilitator_sees_nothing_either():
+    at = signed_in("demo.facilitator", "de")
+    assert at.title[0].value == "Stadtverwaltung"
+    assert at.warning and not at.metric and not at.dataframe and not at.tabs
+
+
+@pytest.mark.parametrize("lang", ["fi", "de", "en"])
+def test_staff_see_every_kpi_with_its_definition(lang):
+    at = signed_in("demo.staff", lang, city="espoo")
+    t = translator(lang)
+    assert at.title[0].value == t("Engagement indicators")
+    names = [m.label for m in at.metric]
+    texts = kpis.kpi_texts(lang)
+    assert names == [texts[k.id]["name"] for k in kpis.REGISTRY]
+    captions = [c.value for c in at.caption]
+    for kpi in kpis.REGISTRY:
+        assert texts[kpi.id]["definition"] in captions
+    # The demo data has 150 footprints and 300 survey respondents per city.
+    reached = next(m for m in at.metric if m.label == texts["people_reached"]["name"])
+    assert reached.value not in ("–", "0")
+    assert at.dataframe  # breakdown tables beside the charts
+    if lang != "en":
+        assert_no_english(at, lang)
+
+
+def test_a_district_filter_changes_the_figures():
+    at = signed_in("demo.staff", "en", city="espoo")
+    before = {m.label: m.value for m in at.metric}
+    at.selectbox(key="staff_district_espoo").select("suur-leppavaara").run()
+    after = {m.label: m.value for m in at.metric}
+    assert after != before
+    texts = kpis.kpi_texts("en")
+    assert after[texts["completion_rate"]["name"]] == "–"
+    assert any(c.value == "Not available for one district" for c in at.caption)
+
+
+def test_a_period_of_chosen_dates():
+    at = signed_in("demo.staff", "fi", city="leipzig")
+    at.selectbox(key="staff_period").select("custom").run()
+    assert at.date_input(key="staff_dates")
+    assert not at.exception
+    at.multiselect(key="staff_channels").set_value([]).run()
+    assert "Valitse vähintään yksi kanava." in [i.value for i in at.info]
+
+
+def test_export_is_prepared_audited_and_offered(app_database):
+    at = signed_in("demo.staff", "en", city="espoo")
+    at.radio(key="export_format").set_value("xlsx")
+    at.radio(key="export_shape").set_value("wide")
+    at.button(key="FormSubmitter:export_form-Prepare the file").click().run()
+    assert not at.exception
+    assert any("Ready:" in s.value for s in at.success)
+    assert at.get("download_button")
+    assert audit_actions(app_database)[-1] == "export"
+
+
+def test_moderation_approves_an_open_answer(app_database):
+    at = signed_in("demo.staff", "en", city="espoo")
+    approve = [b for b in at.button if b.key and b.key.startswith("approve_")]
+    assert approve
+    answer_id = int(approve[0].key.split("_")[1])
+    approve[0].click().run()
+    with Session(get_engine(app_database)) as session:
+        assert session.get(SurveyAnswer, answer_id).moderation == "approved"
+    assert f"approve_{answer_id}" not in [b.key for b in at.button]
+
+
+def test_delete_by_code(app_database):
+    code = submitted_respondents(get_engine(app_database), 1)[0]
+    at = signed_in("demo.staff", "en")
+    at.text_input(key="delete_code").input(code)
+    at.button(key="FormSubmitter:delete_form-Delete the data").click().run()
+    assert at.warning  # not confirmed yet: nothing deleted
+    at.text_input(key="delete_code").input(code)
+    at.checkbox(key="delete_sure").check()
+    at.button(key="FormSubmitter:delete_form-Delete the data").click().run()
+    assert any("1 survey response" in s.value for s in at.success)
+    at.text_input(key="delete_code").input(code)
+    at.checkbox(key="delete_sure").check()
+    at.button(key="FormSubmitter:delete_form-Delete the data").click().run()
+    assert at.error
+    assert "delete_respondent" in audit_actions(app_database)
+
+
+def test_the_audit_log_shows_sign_ins():
+    at = signed_in("demo.staff", "de")
+    log = at.dataframe[-1].value
+    assert "Anmeldung" in set(log["Was"])
+    at.selectbox(key="audit_filter").select("export").run()
+    assert not at.exception
