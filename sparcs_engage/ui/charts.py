@@ -139,3 +139,26 @@ def share_bars_spec(_data: pd.DataFrame, key: tuple, *, x_title: str) -> dict:
         .properties(height=alt.Step(28))
         .to_dict()
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def sparkline_spec(_data: pd.DataFrame, key: tuple, *, description: str) -> dict:
+    """A small line of a KPI's monthly values (month, value, label), for a KPI card.
+
+    Drawn here rather than with st.metric's own sparkline, whose points carry no text
+    alternative (axe-core: svg-img-alt); ``description`` is the chart's text alternative.
+    """
+    return (
+        alt.Chart(_data, description=description)
+        .mark_line(point=True, color=GREEN)
+        .encode(
+            x=alt.X(
+                "month:O", title=None, sort=None, axis=alt.Axis(labelAngle=0, labelFontSize=10)
+            ),
+            y=alt.Y("value:Q", title=None, axis=None, scale=alt.Scale(zero=False)),
+            tooltip=[alt.Tooltip("month:O", title=" "), alt.Tooltip("label:N", title=" ")],
+        )
+        .properties(height=70)
+        .configure_view(stroke=None)
+        .to_dict()
+    )

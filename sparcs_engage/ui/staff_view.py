@@ -23,7 +23,7 @@ from sparcs_engage.models import AuditEvent, SurveySummary
 from sparcs_engage.navigation import PAGES
 from sparcs_engage.privacy import delete_by_code
 from sparcs_engage.surveys import list_pending, load_survey, moderate, survey_texts
-from sparcs_engage.ui.charts import share_bars_spec
+from sparcs_engage.ui.charts import share_bars_spec, sparkline_spec
 from sparcs_engage.ui.database import require_database
 from sparcs_engage.ui.layout import page_link
 
@@ -73,7 +73,7 @@ AUDIT_ROWS = 200
 
 def _refuse(visitor) -> None:
     t = visitor.t
-    st.title(t("City staff"))
+    st.title(t("Engagement indicators"))
     if visitor.identity is None:
         st.info(t("This page is for city staff. Please sign in with your staff account."))
     else:
@@ -161,8 +161,6 @@ def _kpi_card(t: Translator, city: City, value: kpis.KpiValue) -> None:
             st.caption(status_text(t, value))
         else:
             shown = format_value(t, definition.unit, value.value)
-            if value.top:
-                shown = f"{shown} · {key_label(t, city, value.id, value.top)}"
             colour = (
                 "off"
                 if definition.higher_is_better is None
@@ -173,10 +171,14 @@ def _kpi_card(t: Translator, city: City, value: kpis.KpiValue) -> None:
                 shown,
                 delta=format_delta(t, definition.unit, delta) if delta is not None else None,
                 delta_color=colour,
-                chart_data=trend if len(trend) >= 2 else None,
+                delta_description=t("on the month before") if delta is not None else None,
                 border=False,
             )
+            if value.top:
+                st.write(t("Most points: {theme}", theme=key_label(t, city, value.id, value.top)))
             st.caption(t.ngettext("Based on {n} person", "Based on {n} people", value.n))
+            if len(trend) >= 2:
+                _sparkline(t, definition.unit, value, texts["name"])
         st.caption(texts["definition"])
         with st.expander(t("How it is measured")):
             st.write(texts["method"])
@@ -187,6 +189,20 @@ def _kpi_card(t: Translator, city: City, value: kpis.KpiValue) -> None:
                     unit=t(kpis.UNITS[definition.unit]),
                 )
             )
+
+
+def _sparkline(t: Translator, unit: str, value: kpis.KpiValue, name: str) -> None:
+    points = [(m, v) for m, v in value.trend if v is not None]
+    months = [t.date(date(int(m[:4]), int(m[5:7]), 1), "MMM yy") for m, _v in points]
+    labels = [format_value(t, unit, v) for _m, v in points]
+    frame = pd.DataFrame({"month": months, "value": [v for _m, v in points], "label": labels})
+    description = t(
+        "{name} by month: {values}",
+        name=name,
+        values=", ".join(f"{m} {v}" for m, v in zip(months, labels, strict=True)),
+    )
+    key = (value.id, t.lang, tuple(months), tuple(frame["value"]))
+    st.vega_lite_chart(sparkline_spec(frame, key, description=description), width="stretch")
 
 
 def _breakdown(t: Translator, city: City, value: kpis.KpiValue) -> None:
@@ -287,9 +303,10 @@ def _filters(visitor, today: date) -> kpis.KpiFilter | None:
             format_func=lambda p: t(PERIODS[p]),
             key="staff_period",
         )
-        channels = st.multiselect(
+        channels = st.pills(
             t("Channels"),
             list(kpis.CHANNELS),
+            selection_mode="multi",
             default=list(kpis.CHANNELS),
             format_func=lambda c: t(kpis.CHANNEL_TITLES[c]),
             key="staff_channels",

@@ -38,17 +38,17 @@ def audit_actions(app_database) -> list[str]:
 def test_without_login_there_is_no_figure(lang):
     at = open_page(STAFF, lang=lang)
     t = translator(lang)
-    assert at.title[0].value == t("City staff")
+    assert at.title[0].value == t("Engagement indicators")
     assert [i.value for i in at.info] == [
         t("This page is for city staff. Please sign in with your staff account.")
     ]
-    assert not at.metric and not at.dataframe and not at.get("download_button")
+    assert not at.metric and not at.dataframe and not at.download_button
     assert not at.tabs and not at.selectbox
 
 
 def test_a_facilitator_sees_nothing_either():
     at = signed_in("demo.facilitator", "de")
-    assert at.title[0].value == "Stadtverwaltung"
+    assert at.title[0].value == "Kennzahlen der Beteiligung"
     assert at.warning and not at.metric and not at.dataframe and not at.tabs
 
 
@@ -87,7 +87,7 @@ def test_a_period_of_chosen_dates():
     at.selectbox(key="staff_period").select("custom").run()
     assert at.date_input(key="staff_dates")
     assert not at.exception
-    at.multiselect(key="staff_channels").set_value([]).run()
+    at.pills(key="staff_channels").set_value([]).run()
     assert "Valitse vähintään yksi kanava." in [i.value for i in at.info]
 
 
@@ -98,7 +98,7 @@ def test_export_is_prepared_audited_and_offered(app_database):
     at.button(key="FormSubmitter:export_form-Prepare the file").click().run()
     assert not at.exception
     assert any("Ready:" in s.value for s in at.success)
-    assert at.get("download_button")
+    assert at.download_button
     assert audit_actions(app_database)[-1] == "export"
 
 

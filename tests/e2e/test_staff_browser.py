@@ -1,0 +1,86 @@
+"""/staff in headless Chromium: nothing before sign-in; a filtered dashboard, a download and
+axe-core after."""
+
+import csv
+import io
+import os
+
+from playwright.sync_api import expect
+
+from sparcs_engage import kpis
+from sparcs_engage.demo import DEMO_PASSWORD
+
+from .conftest import horizontal_overflow, new_page, serious_violations, wait_for_app
+
+SHOTS = os.environ.get("SPARCS_SCREENSHOTS")  # a folder: screenshots for a human to look at
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        size = page.viewport_size
+        page.set_viewport_size({"width": size["width"], "height": 3200})
+        page.wait_for_timeout(500)
+        page.screenshot(path=f"{SHOTS}/{name}.png")
+        page.set_viewport_size(size)
+
+
+def test_a_deep_link_without_sign_in_shows_no_figure(server, browser):
+    page = new_page(browser, "laptop")
+    page.goto(f"{server}/staff?lang=fi")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Osallistumisen mittarit")
+    expect(page.get_by_text("Tämä sivu on kaupungin henkilöstölle.")).to_be_visible()
+    assert page.locator("[data-testid='stMetric']").count() == 0
+    assert page.locator("[data-testid='stDownloadButton']").count() == 0
+    page.context.close()
+
+
+def test_officer_filters_the_dashboard_and_downloads_the_answers(server, browser, axe):
+    page = new_page(browser, "laptop", locale="fi-FI")
+    page.goto(f"{server}/login?lang=fi&city=espoo")
+    wait_for_app(page)
+    page.get_by_label("Käyttäjätunnus").fill("demo.staff")
+    page.get_by_role("textbox", name="Salasana").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Kirjaudu").click()
+    wait_for_app(page)
+    page.get_by_role("link", name="Mittarit").first.click()
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Osallistumisen mittarit")
+    texts = kpis.kpi_texts("fi")
+    metrics = page.locator("[data-testid='stMetric']")
+    expect(metrics).to_have_count(len(kpis.REGISTRY))
+    expect(page.get_by_text(texts["people_reached"]["definition"])).to_be_visible()
+    shot(page, "staff-all")
+
+    # A district: the footprint figures are not cut by district.
+    page.locator(".st-key-staff_district_espoo").get_by_role("combobox").click()
+    page.get_by_role("option", name="Suur-Leppävaara").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Suur-Leppävaara,").first).to_be_visible()
+    expect(page.get_by_text("Ei saatavilla yksittäiselle alueelle").first).to_be_visible()
+    assert horizontal_overflow(page) <= 0
+    assert serious_violations(axe, page) == []
+    shot(page, "staff-district")
+
+    # The answers as CSV: prepared, then downloaded.
+    page.get_by_role("tab", name="Vienti").click()
+    page.get_by_text("CSV (Excel, UTF-8)").click()
+    page.get_by_role("button", name="Valmistele tiedosto").click()
+    wait_for_app(page)
+    expect(page.get_by_text("Valmis:")).to_be_visible()
+    with page.expect_download() as info:
+        page.locator(".st-key-export_download").get_by_role("button").click()
+    download = info.value
+    assert download.suggested_filename.startswith("sparcs-espoo-city-vision-2050-long-")
+    data = open(download.path(), "rb").read()
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    assert rows and {r["city"] for r in rows} == {"espoo"}
+    assert serious_violations(axe, page) == []
+    shot(page, "staff-export")
+
+    # The download is in the audit log.
+    page.get_by_role("tab", name="Tapahtumaloki").click()
+    expect(page.get_by_text("Tapahtumaloki").first).to_be_visible()
+    shot(page, "staff-audit")
+    page.context.close()
