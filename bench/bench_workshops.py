@@ -9,7 +9,6 @@ A voting round is one timed call; the per-tap commit times (p50, p95, max) go to
 from __future__ import annotations
 
 import atexit
-import os
 import random
 import secrets
 import shutil
@@ -29,6 +28,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from bench.run import Case
+from bench.support import postgres_schema
 from sparcs_engage import workshops as ws
 from sparcs_engage.db import _sqlite_pragmas, session_scope, upgrade
 from sparcs_engage.models import WorkshopCard, WorkshopParticipant, WorkshopVote, utcnow
@@ -41,7 +41,6 @@ BOARD_CARDS = 5000
 BOARD_VOTES = 15000
 ROUNDS = 4  # warm-up and timed runs of a voting round, each with a workshop of its own
 FACILITATOR = "bench.facilitator"
-LOCAL_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 
 
 def _say(message: str) -> None:
@@ -73,42 +72,9 @@ def _sqlite_url() -> str:
     return url
 
 
-def _reachable_postgres() -> str | None:
-    url = os.environ.get("SPARCS_TEST_DATABASE_URL", "").strip() or LOCAL_POSTGRES
-    try:
-        probe = sa.create_engine(url, connect_args={"connect_timeout": 2})
-        with probe.connect() as connection:
-            connection.execute(sa.text("SELECT 1"))
-        probe.dispose()
-    except Exception as exc:  # no server, no driver, no permission: PostgreSQL is skipped
-        _say(f"workshops: PostgreSQL skipped ({type(exc).__name__})")
-        return None
-    return url
-
-
 @cache
 def _postgres_url() -> str | None:
-    """A fresh schema in the reachable server, dropped when the run ends."""
-    admin_url = _reachable_postgres()
-    if admin_url is None:
-        return None
-    schema = f"bench_ws_{uuid.uuid4().hex[:10]}"
-    admin = sa.create_engine(admin_url)
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop() -> None:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-    atexit.register(drop)
-    url = sa.engine.make_url(admin_url)
-    options = url.query.get("options", "")
-    url = url.update_query_dict({"options": f"{options} -csearch_path={schema}".strip()})
-    rendered = url.render_as_string(hide_password=False)
-    upgrade(rendered)
-    return rendered
+    return postgres_schema("workshops", "bench_ws")
 
 
 @cache

@@ -50,6 +50,9 @@ def measure(case: Case) -> dict:
     }
 
 
+NOTE_SOURCES: list = []  # modules with notes(): lines printed under the table (e.g. memory)
+
+
 def load_cases(only: list[str]) -> list[Case]:
     cases: list[Case] = []
     for path in sorted(HERE.glob("bench_*.py")):
@@ -59,6 +62,8 @@ def load_cases(only: list[str]) -> list[Case]:
         module = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(module)
         cases.extend(module.cases())
+        if hasattr(module, "notes"):
+            NOTE_SOURCES.append(module.notes)
     return cases
 
 
@@ -73,7 +78,7 @@ def main(argv: list[str]) -> int:
         row["baseline_median_ms"] = base["median_ms"] if base else None
         row["ratio"] = row["median_ms"] / base["median_ms"] if base else None
     header = (
-        f"{'name':<44} {'median':>10} {'p95':>10} {'baseline':<30} {'base med':>10} {'ratio':>7}"
+        f"{'name':<50} {'median':>10} {'p95':>10} {'baseline':<30} {'base med':>10} {'ratio':>7}"
     )
     print(header)
     print("-" * len(header))
@@ -82,9 +87,12 @@ def main(argv: list[str]) -> int:
         base_ms = f"{row['baseline_median_ms']:.2f}ms" if row["baseline_median_ms"] else "-"
         ratio = f"{row['ratio']:.2f}x" if row["ratio"] else "-"
         print(
-            f"{row['name']:<44} {row['median_ms']:>8.2f}ms {row['p95_ms']:>8.2f}ms "
+            f"{row['name']:<50} {row['median_ms']:>8.2f}ms {row['p95_ms']:>8.2f}ms "
             f"{base:<30} {base_ms:>10} {ratio:>7}"
         )
+    for source in NOTE_SOURCES:
+        for line in source():
+            print(line)
     (HERE / "results.json").write_text(json.dumps(list(results.values()), indent=2) + "\n")
     return 0
 
