@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -23,7 +24,14 @@ MAX_PASSWORD_LENGTH = 1024
 # argon2id with the library's current defaults (RFC 9106 low-memory profile).
 _hasher = PasswordHasher()
 # Verified against when the user name is unknown, so both paths take the same time.
-_DUMMY_HASH = _hasher.hash("not a real password, only for constant-time sign-in")
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify unknown users against, so both paths cost the same. Made on first use:
+    an argon2 hash takes 64 MB for a moment, which a command that never signs anyone in (an
+    export, say) should not pay."""
+    return _hasher.hash("not a real password, only for constant-time sign-in")
 
 
 class AccountError(ValueError):
@@ -137,7 +145,7 @@ def sign_in(
         password = password[:MAX_PASSWORD_LENGTH]  # never hash megabytes; it will not match
     account = _find(session, name)
     if account is None:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         audit(session=session, actor=name, action="login_failed", detail="unknown user")
         return SignInResult("invalid")
     if account.locked_until and account.locked_until > now:
