@@ -4,6 +4,7 @@ axe-core after."""
 import csv
 import io
 import os
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -72,7 +73,7 @@ def test_officer_filters_the_dashboard_and_downloads_the_answers(server, browser
         page.locator(".st-key-export_download").get_by_role("button").click()
     download = info.value
     assert download.suggested_filename.startswith("sparcs-espoo-city-vision-2050-long-")
-    data = open(download.path(), "rb").read()
+    data = Path(download.path()).read_bytes()
     assert data.startswith("\ufeff".encode())
     rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     assert rows and {r["city"] for r in rows} == {"espoo"}
