@@ -369,10 +369,11 @@ def _join_screen(visitor, info: ws.WorkshopInfo) -> None:
     if info.phase == "draft":
         st.info(t("Residents can join once you open the workshop."), icon=":material/info:")
     text_col, qr_col = st.columns([3, 2], vertical_alignment="center")
+    label = t("Join with the code")
     with text_col:
         st.html(
             '<div class="sparcs-join">'
-            f'<p class="sparcs-join-label">{html.escape(t("Join with the code"))}</p>'
+            f'<p class="sparcs-join-label">{html.escape(label)}</p>'
             f'<p class="sparcs-join-code">{html.escape(info.join_code)}</p>'
             f'<p class="sparcs-join-url">{html.escape(url)}</p>'
             "</div>"
