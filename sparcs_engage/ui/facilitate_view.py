@@ -149,7 +149,7 @@ def _create_form(visitor, engine) -> None:
     district_ids = list(districts.districts) if districts else []
     city_theme_ids = list(ws.city_themes(city.id))
     st.header(t("Set up a new workshop"))
-    with st.form("fc_create", border=True):
+    with st.form("fc_create_form", border=True):
         title = st.text_input(t("Title"), max_chars=ws.MAX_TITLE_LENGTH, key="fc_title")
         held_on = st.date_input(t("Date"), value=date.today(), key="fc_date", format="DD.MM.YYYY")
         workshop_lang = st.selectbox(
