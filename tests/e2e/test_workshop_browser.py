@@ -4,7 +4,9 @@ shows each card and dot within one refresh; the exported XLSX adds up exactly.""
 
 from __future__ import annotations
 
+import io
 import re
+from pathlib import Path
 
 import openpyxl
 from playwright.sync_api import Page, expect
@@ -137,7 +139,7 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     phase_button(fac, "results").click()
     wait_for_app(fac)
     expect(anna.get_by_text("Wie fanden Sie die Werkstatt?")).to_be_visible(timeout=ONE_REFRESH_MS)
-    key(anna, "wk_rating").get_by_role("button").nth(4).click()
+    key(anna, "wk_rating").locator("button").nth(4).click()
     wait_for_app(anna)
     key(anna, "wk_rate").locator("button").click()
     wait_for_app(anna)
@@ -154,7 +156,10 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     expect(fac.get_by_role("heading", name="Zusammenfassung: die beliebtesten Visionen je Thema"))
     with fac.expect_download() as download:
         key(fac, "fc_xlsx").locator("button").click()
-    book = openpyxl.load_workbook(download.value.path())
+    assert re.fullmatch(
+        rf"workshop-{code}-\d{{4}}-\d\d-\d\d\.xlsx", download.value.suggested_filename
+    )
+    book = openpyxl.load_workbook(io.BytesIO(Path(download.value.path()).read_bytes()))
     votes = list(book["votes"].iter_rows(min_row=2, values_only=True))
     assert len(votes) == 8  # 3 x 3 dots, one taken back
     cards = {row[3]: row for row in book["cards"].iter_rows(min_row=2, values_only=True)}
