@@ -390,6 +390,8 @@ def _live_board(visitor, engine, workshop_id) -> None:
     @st.fragment(run_every=BOARD_REFRESH_S)
     def board() -> None:
         t = visitor.t
+        # A fragment's rerun sends the page configuration of app.py again: keep the board wide.
+        st.set_page_config(layout="wide")
         try:
             current = _call(engine, ws.board, workshop_id=workshop_id)
         except ws.WorkshopError as error:

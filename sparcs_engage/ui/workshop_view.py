@@ -67,6 +67,14 @@ def render(visitor) -> None:
         if me is not None:
             if code is None:
                 st.query_params[CODE_PARAM] = me.workshop.join_code
+            own_city = me.workshop.city
+            if own_city in visitor.registry.ids() and (
+                visitor.city is None or visitor.city.id != own_city
+            ):
+                # The QR link names no city: the header follows the workshop's own.
+                st.query_params["city"] = own_city
+                st.session_state["_city"] = own_city
+                st.rerun()
             _participant(visitor, engine, token, me)
             return
     _join(visitor, engine, raw_code, code)

@@ -430,3 +430,11 @@ def test_the_results_page_shows_the_top_workshop_visions_of_the_city(app_databas
     assert not any("Lippulaiva" in x.value for x in at.text)  # Espoo's workshop stays in Espoo
     if lang != "en":
         assert_no_english(at, lang)
+
+
+def test_the_qr_link_without_a_city_shows_the_workshops_own_city(app_database):
+    info = new_workshop(app_database, lang="de")
+    token = act(app_database, ws.join_workshop, code=info.join_code).token
+    at = open_page(WORKSHOP, lang="de", code=info.join_code, p=token)  # Espoo by default
+    assert at.query_params["city"] == "leipzig"
+    assert at.title[0].value == "Werkstatt im Test"
