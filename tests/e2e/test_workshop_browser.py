@@ -76,6 +76,7 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     expect(
         fac.get_by_role("img", name="QR-Code für die Teilnahme an der Werkstatt")
     ).to_be_visible()
+    assert serious_violations(axe, fac) == []
 
     # Three residents open the QR code's link on their tablets and write a card each.
     tablets: dict[str, Page] = {}
@@ -106,6 +107,7 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     for name, text in CARDS.items():
         expect(board_card(fac, text)).to_contain_text(name, timeout=ONE_REFRESH_MS)
     expect(key(fac, "fc_board_counts")).to_contain_text("3", timeout=ONE_REFRESH_MS)
+    assert serious_violations(axe, fac) == []
 
     # Voting: the tablets follow the facilitator without anyone touching them.
     phase_button(fac, "voting").click()
