@@ -8,9 +8,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from sparcs_engage.navigation import PAGES, visible_pages
+from sparcs_engage.navigation import allowed, routable_pages, visible_pages
 from sparcs_engage.ui.context import build_visitor
-from sparcs_engage.ui.layout import page_link
+from sparcs_engage.ui.layout import page_link, sign_in_required
 
 HERE = Path(__file__).resolve().parent
 
@@ -24,10 +24,7 @@ def run() -> None:
     )
     visitor = build_visitor()
     t = visitor.t
-    # Every page is routable, so a deep link to /staff shows its sign-in prompt instead of
-    # "page not found"; each restricted page checks the role itself. The links show only the
-    # pages of the visitor's role.
-    specs = visible_pages(visitor.role)
+    routable = routable_pages()
     pages = {
         spec.key: st.Page(
             HERE / spec.script,
@@ -36,14 +33,19 @@ def run() -> None:
             url_path=spec.url_path or None,
             default=spec.key == "home",
         )
-        for spec in PAGES
+        for spec in routable
     }
     # Streamlit's own menu is hidden: its links drop ?lang= and ?city=, ours keep them.
     current = st.navigation(list(pages.values()), position="hidden")
     with st.container(horizontal=True, key="site_nav", gap="medium"):
-        for spec in specs:
+        for spec in visible_pages(visitor.role):
             page_link(visitor, pages[spec.key], page_title(t, spec, visitor), spec.icon)
-    current.run()
+    spec = next(s for s in routable if pages[s.key].url_path == current.url_path)
+    if allowed(spec, visitor.role):
+        current.run()
+    else:
+        # A role page opened without that role: its script never runs, so nothing of it shows.
+        sign_in_required(visitor, t(spec.title))
 
 
 def page_title(t, spec, visitor) -> str:

@@ -21,6 +21,8 @@ class PageSpec:
     icon: str
     roles: tuple[str, ...] | None = None
     activity: str | None = None  # a one-line description msgid when the home page lists it
+    # False: reachable by its URL (a QR code, a link) but not a link in the top navigation.
+    in_nav: bool = True
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -57,6 +59,22 @@ PAGES: tuple[PageSpec, ...] = (
         ":material/bar_chart:",
     ),
     PageSpec(
+        "workshop",
+        "views/public/workshop.py",
+        "workshop",
+        N_("Workshop"),
+        ":material/groups:",
+        in_nav=False,  # residents arrive by the QR code or the link the facilitator shows
+    ),
+    PageSpec(
+        "facilitate",
+        "views/facilitator/facilitate.py",
+        "facilitate",
+        N_("Run a workshop"),
+        ":material/co_present:",
+        roles=("facilitator",),
+    ),
+    PageSpec(
         "staff",
         "views/staff/staff.py",
         "staff",
@@ -69,9 +87,20 @@ PAGES: tuple[PageSpec, ...] = (
 )
 
 
+def allowed(page: PageSpec, role: str | None) -> bool:
+    """Whether a visitor with this role (None: a resident) may see the page's content."""
+    return page.roles is None or role in page.roles
+
+
 def visible_pages(role: str | None) -> list[PageSpec]:
     """The pages a visitor with this role (None: a resident) sees in the navigation."""
-    return [page for page in PAGES if page.roles is None or (role in page.roles)]
+    return [page for page in PAGES if page.in_nav and allowed(page, role)]
+
+
+def routable_pages() -> list[PageSpec]:
+    """Every page, so that every deep link opens: a page whose role the visitor lacks shows the
+    sign-in prompt instead of its content (app.py decides, before the page script runs)."""
+    return list(PAGES)
 
 
 def activities(role: str | None) -> list[PageSpec]:

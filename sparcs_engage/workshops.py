@@ -1507,6 +1507,62 @@ def summary(
     return _summary(session, workshop, normalize_language(lang) or workshop.lang, max(1, top))
 
 
+@dataclass(frozen=True)
+class CityVisions:
+    """The workshops' share of the City Vision 2050: the top cards per theme of a city."""
+
+    workshops: int
+    participants: int
+    demo: bool
+    themes: tuple[ThemeSummary, ...]
+
+
+def top_visions_of_city(
+    *, session: Session, city: str, lang: str | None = None, top: int = TOP_VISIONS
+) -> CityVisions:
+    """The cards with the most dots per theme across a city's closed workshops (as on their
+    boards: hidden cards left out, merged duplicates counted in), for the public results."""
+    lang = normalize_language(lang) or "en"
+    top = max(1, top)
+    closed = session.exec(
+        select(Workshop)
+        .where(Workshop.city == city, Workshop.phase == "closed")
+        .order_by(Workshop.held_on, Workshop.created_at)
+    ).all()
+    pooled: dict[str, list[SummaryCard]] = {theme: [] for theme in city_themes(city)}
+    totals: dict[str, int] = defaultdict(int)
+    participants = 0
+    for workshop in closed:
+        # A workshop's own top N holds every card of the city's top N from that workshop.
+        outcome = _summary(session, workshop, lang, top)
+        participants += outcome.participants
+        for theme in outcome.themes:
+            pooled.setdefault(theme.theme, []).extend(theme.cards)
+            totals[theme.theme] += theme.cards_total
+    themes = []
+    for theme, cards in pooled.items():
+        if not cards:
+            continue
+        ranked = sorted(cards, key=lambda c: (-c.dots, c.id))[:top]
+        themes.append(
+            ThemeSummary(
+                theme=theme,
+                label=theme_label(theme, lang),
+                cards=tuple(
+                    SummaryCard(rank=i, id=c.id, text=c.text, dots=c.dots, merged=c.merged)
+                    for i, c in enumerate(ranked, start=1)
+                ),
+                cards_total=totals[theme],
+            )
+        )
+    return CityVisions(
+        workshops=len(closed),
+        participants=participants,
+        demo=any(w.is_demo for w in closed),
+        themes=tuple(themes),
+    )
+
+
 def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") if value else None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
 from sparcs_engage.i18n import Translator
@@ -22,3 +24,35 @@ def page_link(visitor, page, label: str, icon: str | None = None) -> None:
     from sparcs_engage.ui.context import link_params
 
     st.page_link(page, label=label, icon=icon, query_params=link_params(visitor))
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=\"'&])")
+
+
+def escape_markdown(text: str) -> str:
+    """User text (a workshop title, a first name) made safe to put into markdown: every
+    character markdown, HTML or Streamlit's directives could act on is backslash-escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def sign_in_required(visitor, title: str) -> None:
+    """What a page for a role shows to anyone without that role: its title and the way in."""
+    from sparcs_engage.auth import ROLE_TITLES
+
+    t = visitor.t
+    st.title(title)
+    if visitor.identity is None:
+        st.info(
+            t("This page is for signed-in workshop facilitators and city staff only."),
+            icon=":material/lock:",
+        )
+        page_link(visitor, "views/account/login.py", t("Sign in"), ":material/login:")
+    else:
+        st.warning(
+            t(
+                "You are signed in as {role}. This page needs another role.",
+                role=t(ROLE_TITLES[visitor.identity.role]),
+            ),
+            icon=":material/lock:",
+        )
+        page_link(visitor, "views/account/login.py", t("Your account"), ":material/person:")

@@ -13,19 +13,18 @@ import streamlit as st
 from sqlmodel import select
 
 from sparcs_engage import answer_export, kpis
-from sparcs_engage.auth import ROLE_TITLES, audit
+from sparcs_engage.auth import audit
 from sparcs_engage.cities import City
 from sparcs_engage.db import session_scope
 from sparcs_engage.energy import load_districts
 from sparcs_engage.exports import csv_bytes
 from sparcs_engage.i18n import N_, Translator
 from sparcs_engage.models import AuditEvent, SurveySummary
-from sparcs_engage.navigation import PAGES
 from sparcs_engage.privacy import delete_by_code
 from sparcs_engage.surveys import list_pending, load_survey, moderate, survey_texts
 from sparcs_engage.ui.charts import share_bars_spec, sparkline_spec
 from sparcs_engage.ui.database import require_database
-from sparcs_engage.ui.layout import page_link
+from sparcs_engage.ui.layout import sign_in_required
 
 PERIODS: dict[str, str] = {
     "last_quarter": N_("Last quarter"),
@@ -69,22 +68,6 @@ AUDIT_ROWS = 200
 # --------------------------------------------------------------------------------------------
 # Access
 # --------------------------------------------------------------------------------------------
-
-
-def _refuse(visitor) -> None:
-    t = visitor.t
-    st.title(t("Engagement indicators"))
-    if visitor.identity is None:
-        st.info(t("This page is for city staff. Please sign in with your staff account."))
-    else:
-        st.warning(
-            t(
-                "You are signed in as {role}. This page is for city staff only.",
-                role=t(ROLE_TITLES[visitor.role]),
-            )
-        )
-    login = next(p for p in PAGES if p.key == "login")
-    page_link(visitor, login.script, t(login.title), login.icon)
 
 
 # --------------------------------------------------------------------------------------------
@@ -617,8 +600,8 @@ def _audit_log(visitor, engine) -> None:
 
 
 def render(visitor) -> None:
-    if visitor.role != "staff":
-        _refuse(visitor)
+    if visitor.role != "staff":  # app.py already stops other roles; kept as a second lock
+        sign_in_required(visitor, visitor.t("Indicators"))
         return
     t = visitor.t
     st.set_page_config(layout="wide")  # three columns of cards and wide tables

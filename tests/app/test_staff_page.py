@@ -38,9 +38,9 @@ def audit_actions(app_database) -> list[str]:
 def test_without_login_there_is_no_figure(lang):
     at = open_page(STAFF, lang=lang)
     t = translator(lang)
-    assert at.title[0].value == t("Engagement indicators")
+    assert at.title[0].value == t("Indicators")
     assert [i.value for i in at.info] == [
-        t("This page is for city staff. Please sign in with your staff account.")
+        t("This page is for signed-in workshop facilitators and city staff only.")
     ]
     assert not at.metric and not at.dataframe and not at.download_button
     assert not at.tabs and not at.selectbox
@@ -48,7 +48,7 @@ def test_without_login_there_is_no_figure(lang):
 
 def test_a_facilitator_sees_nothing_either():
     at = signed_in("demo.facilitator", "de")
-    assert at.title[0].value == "Kennzahlen der Beteiligung"
+    assert at.title[0].value == "Kennzahlen"
     assert at.warning and not at.metric and not at.dataframe and not at.tabs
 
 

@@ -29,8 +29,8 @@ def test_a_deep_link_without_sign_in_shows_no_figure(server, browser):
     page = new_page(browser, "laptop")
     page.goto(f"{server}/staff?lang=fi")
     wait_for_app(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Osallistumisen mittarit")
-    expect(page.get_by_text("Tämä sivu on kaupungin henkilöstölle.")).to_be_visible()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mittarit")
+    expect(page.get_by_text("Tämä sivu on vain kirjautuneille")).to_be_visible()
     assert page.locator("[data-testid='stMetric']").count() == 0
     assert page.locator("[data-testid='stDownloadButton']").count() == 0
     page.context.close()

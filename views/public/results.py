@@ -12,7 +12,9 @@ from sparcs_engage.surveys import MIN_GROUP, delete_response, load_survey, resul
 from sparcs_engage.ui.charts import share_bars_spec
 from sparcs_engage.ui.context import current_visitor
 from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.layout import escape_markdown
 from sparcs_engage.ui.maps import places_map, show_static_map
+from sparcs_engage.workshops import top_visions_of_city
 
 visitor = current_visitor()
 t = visitor.t
@@ -160,6 +162,33 @@ else:
             for text in answers:
                 with st.container(border=True):
                     st.text(text)
+
+
+@st.cache_data(ttl=60, show_spinner=False)
+def _workshop_visions(city_id: str, lang: str):
+    with session_scope(engine) as session:
+        return top_visions_of_city(session=session, city=city_id, lang=lang)
+
+
+visions = _workshop_visions(city.id, lang)
+if visions.themes:
+    st.header(t("Visions from the workshops"))
+    st.write(
+        t.ngettext(
+            "The ideas with the most dots from {n} workshop in {city}.",
+            "The ideas with the most dots from {n} workshops in {city}.",
+            visions.workshops,
+            city=city.name(lang),
+        )
+    )
+    if visions.demo:
+        st.caption(t("Some workshops here are demo data, made to show how the results look."))
+    for theme in visions.themes:
+        st.subheader(escape_markdown(theme.label))
+        for card in theme.cards:
+            with st.container(border=True):
+                st.text(card.text)
+                st.caption(t.ngettext("{n} dot", "{n} dots", card.dots))
 
 st.divider()
 with st.expander(t("Delete my survey answers")):

@@ -1,0 +1,406 @@
+"""The participant's page of a live workshop (/workshop), as one function.
+
+A resident joins with the code (typed, or from the QR link ``?code=``), and their tablet keeps
+who they are in the URL (``&p=<token>``): a reload, or a tablet waking up after its session
+was dropped, opens the same person with exactly what the database holds. Every tap is one
+transaction of the core, saved at once; this module only draws and calls.
+
+The screen follows the facilitator: a small fragment re-reads the participant's state every
+few seconds and reruns the whole page only when the phase (or whether cards are shared)
+changed, so the card a resident is typing is never wiped by a refresh.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import streamlit as st
+
+from sparcs_engage import workshops as ws
+from sparcs_engage.db import session_scope
+from sparcs_engage.i18n import N_
+from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.layout import escape_markdown
+
+REFRESH_S = 4
+CODE_PARAM = "code"
+TOKEN_PARAM = "p"
+
+PHASE_HINTS: dict[str, str] = {
+    "collecting": N_("Write your ideas for 2050 on cards: one idea per card."),
+    "voting": N_("Voting is open: place your dots on the ideas you like best."),
+    "results": N_("These are the ideas with the most dots. Please tell us how the workshop went."),
+}
+
+
+def _error(t, error: ws.WorkshopError) -> str:
+    return t(error.message, **error.params)
+
+
+def _call(engine, use_case: Callable[..., Any], /, **kwargs) -> Any:
+    """One tap, one transaction."""
+    with session_scope(engine) as session:
+        return use_case(session=session, **kwargs)
+
+
+def render(visitor) -> None:
+    """Draw /workshop for this visitor."""
+    t = visitor.t
+    engine = require_database(t)
+    state = st.session_state
+    raw_code = st.query_params.get(CODE_PARAM)
+    token = st.query_params.get(TOKEN_PARAM)
+    code = ws.normalize_join_code(raw_code) if raw_code else None
+
+    if token:
+        try:
+            me = _call(engine, ws.participant_state, token=token)
+        except ws.WorkshopError as error:
+            del st.query_params[TOKEN_PARAM]
+            state["wk_notice"] = _error(t, error)
+            me = None
+        if me is not None and code is not None and me.workshop.join_code != code:
+            # A token of another workshop (a shared tablet, an old link): start afresh here.
+            del st.query_params[TOKEN_PARAM]
+            me = None
+        if me is not None:
+            if code is None:
+                st.query_params[CODE_PARAM] = me.workshop.join_code
+            own_city = me.workshop.city
+            if own_city in visitor.registry.ids() and (
+                visitor.city is None or visitor.city.id != own_city
+            ):
+                # The QR link names no city: the header follows the workshop's own.
+                st.query_params["city"] = own_city
+                st.session_state["_city"] = own_city
+                st.rerun()
+            _participant(visitor, engine, token, me)
+            return
+    _join(visitor, engine, raw_code, code)
+
+
+# --------------------------------------------------------------------------------------------
+# Joining
+# --------------------------------------------------------------------------------------------
+
+
+def _join(visitor, engine, raw_code: str | None, code: str | None) -> None:
+    t = visitor.t
+    state = st.session_state
+    st.title(t("Join the workshop"))
+    st.write(
+        t(
+            "Type the code you see on the screen, or scan the QR code. A first name is "
+            "optional: without one, you get a friendly made-up name."
+        )
+    )
+    notice = state.pop("wk_notice", None)
+    if notice:
+        st.warning(notice, icon=":material/info:")
+    if raw_code and code is None:
+        st.error(_error(t, ws.WorkshopError(ws.INVALID_CODE)), icon=":material/error:")
+    with st.form("wk_join", enter_to_submit=True, border=True):
+        typed = st.text_input(
+            t("Workshop code"),
+            value=code or "",
+            max_chars=12,
+            key="wk_code",
+            placeholder="K7QM4T",
+            autocomplete="off",
+        )
+        name = st.text_input(
+            t("Your first name (optional)"),
+            max_chars=ws.MAX_NAME_LENGTH,
+            key="wk_name",
+            autocomplete="given-name",
+        )
+        joining = st.form_submit_button(
+            t("Join"), type="primary", key="wk_join_submit", width="stretch"
+        )
+    if not joining:
+        return
+    try:
+        joined = _call(engine, ws.join_workshop, code=typed, name=name or None, lang=visitor.lang)
+    except ws.WorkshopError as error:
+        st.error(_error(t, error), icon=":material/error:")
+        return
+    st.query_params[CODE_PARAM] = ws.normalize_join_code(typed) or typed
+    st.query_params[TOKEN_PARAM] = joined.token
+    state["wk_welcome"] = joined.name
+    st.rerun()
+
+
+# --------------------------------------------------------------------------------------------
+# Taking part
+# --------------------------------------------------------------------------------------------
+
+
+def _signature(me: ws.ParticipantState) -> tuple[str, bool]:
+    """What decides the page's layout: when it changes, the whole page is drawn again."""
+    return me.workshop.phase, me.workshop.show_cards
+
+
+def _participant(visitor, engine, token: str, me: ws.ParticipantState) -> None:
+    t = visitor.t
+    state = st.session_state
+    info = me.workshop
+    st.title(escape_markdown(info.title))
+    welcome = state.pop("wk_welcome", None)
+    if welcome:
+        st.toast(
+            t("Welcome, {name}!", name=escape_markdown(welcome)), icon=":material/waving_hand:"
+        )
+    st.caption(t("You take part as {name}.", name=escape_markdown(me.name)))
+    state["wk_signature"] = _signature(me)
+
+    if info.phase == "closed":
+        st.success(t(ws.MESSAGES[ws.CLOSED]), icon=":material/celebration:")
+        _results(t, me, top=ws.TOP_VISIONS)
+        _leave(t)
+        return
+    hint = PHASE_HINTS.get(info.phase)
+    if hint:
+        st.info(t(hint), icon=":material/lightbulb:")
+    if info.phase == "collecting":
+        _card_form(t, engine, token, info)
+    _live(visitor, engine, token)
+    if info.phase == "results":
+        _rating(t, engine, token, me)
+    _leave(t)
+
+
+def _live(visitor, engine, token: str) -> None:
+    """The part of the page that follows the workshop by itself."""
+
+    @st.fragment(run_every=REFRESH_S)
+    def live() -> None:
+        t = visitor.t
+        try:
+            me = _call(engine, ws.participant_state, token=token)
+        except ws.WorkshopError as error:
+            st.warning(_error(t, error))
+            return
+        if _signature(me) != st.session_state.get("wk_signature"):
+            st.rerun()  # the facilitator moved on: draw the whole page for the new phase
+        if me.workshop.phase == "collecting":
+            _collected(t, me)
+        elif me.workshop.phase == "voting":
+            _voting(t, engine, token, me)
+        elif me.workshop.phase == "results":
+            _results(t, me, top=None)
+
+    live()
+
+
+def _card_form(t, engine, token: str, info: ws.WorkshopInfo) -> None:
+    state = st.session_state
+    message = state.pop("wk_card_message", None)
+
+    def save() -> None:
+        try:
+            _call(
+                engine,
+                ws.add_card,
+                token=token,
+                theme=state.get("wk_card_theme"),
+                text=state.get("wk_card_text", ""),
+            )
+        except ws.WorkshopError as error:
+            state["wk_card_message"] = ("error", _error(t, error))
+            return
+        # Saved: the box is emptied for the next idea; the theme stays chosen.
+        state["wk_card_text"] = ""
+        state["wk_card_message"] = ("success", t("Your card is saved."))
+
+    with st.container(border=True, key="wk_new_card"):
+        st.subheader(t("Your vision for 2050"))
+        if state.get("wk_card_theme") not in info.themes:
+            state["wk_card_theme"] = info.themes[0]
+        st.selectbox(
+            t("Theme"),
+            info.themes,
+            format_func=lambda theme: ws.theme_label(theme, t.lang),
+            key="wk_card_theme",
+        )
+        st.text_area(
+            t("Your idea"),
+            max_chars=ws.MAX_CARD_LENGTH,
+            key="wk_card_text",
+            placeholder=t("In 2050 our district ..."),
+        )
+        st.button(
+            t("Save the card"),
+            type="primary",
+            key="wk_card_save",
+            icon=":material/add:",
+            on_click=save,
+        )
+        if message:
+            kind, text = message
+            (st.success if kind == "success" else st.error)(text)
+
+
+def _card_box(card: ws.ParticipantCard, t, *, extra: str | None = None) -> None:
+    st.text(card.text)
+    notes = []
+    if card.mine:
+        notes.append(t("Your card"))
+    elif card.by_facilitator:
+        notes.append(t("From the facilitator"))
+    if extra:
+        notes.append(extra)
+    if notes:
+        st.caption(" · ".join(notes))
+
+
+def _by_theme(me: ws.ParticipantState, cards) -> list[tuple[str, list[ws.ParticipantCard]]]:
+    themes = dict.fromkeys(me.workshop.themes)
+    groups: dict[str, list[ws.ParticipantCard]] = {theme: [] for theme in themes}
+    for card in cards:
+        groups.setdefault(card.theme, []).append(card)
+    return [(theme, cards) for theme, cards in groups.items() if cards]
+
+
+def _collected(t, me: ws.ParticipantState) -> None:
+    cards = [c for c in me.cards if not c.hidden and c.merged_into_id is None]
+    shared = me.workshop.show_cards
+    st.subheader(t("Cards on the board") if shared else t("Your cards"))
+    if not shared:
+        st.caption(t("The others' cards appear here when the facilitator shares them."))
+    if not cards:
+        st.write(t("No cards yet."))
+        return
+    for theme, group in _by_theme(me, cards):
+        st.markdown(f"**{escape_markdown(ws.theme_label(theme, t.lang))}**")
+        for card in group:
+            with st.container(border=True):
+                _card_box(card, t)
+
+
+def _voting(t, engine, token: str, me: ws.ParticipantState) -> None:
+    state = st.session_state
+    info = me.workshop
+    message = state.pop("wk_vote_message", None)
+    st.subheader(
+        t.ngettext("You have {n} dot left", "You have {n} dots left", me.dots_left),
+        anchor=False,
+    )
+    st.caption(
+        t.ngettext(
+            "Each participant has {n} dot.",
+            "Each participant has {n} dots.",
+            info.dots_per_participant,
+        )
+        + " "
+        + t.ngettext(
+            "At most {n} dot on one card.",
+            "At most {n} dots on one card.",
+            info.max_dots_per_card,
+        )
+    )
+    if message:
+        st.warning(message, icon=":material/info:")
+
+    def tap(use_case, card_id: int) -> None:
+        try:
+            _call(engine, use_case, token=token, card_id=card_id)
+        except ws.WorkshopError as error:
+            state["wk_vote_message"] = _error(t, error)
+
+    cards = [c for c in me.cards if not c.hidden and c.merged_into_id is None]
+    for theme, group in _by_theme(me, cards):
+        st.markdown(f"**{escape_markdown(ws.theme_label(theme, t.lang))}**")
+        for card in group:
+            with st.container(border=True, key=f"wk_card_{card.id}"):
+                _card_box(
+                    card,
+                    t,
+                    extra=t.ngettext("{n} of your dots", "{n} of your dots", card.my_dots)
+                    if card.my_dots
+                    else None,
+                )
+                with st.container(horizontal=True, gap="small"):
+                    st.button(
+                        t("Place a dot"),
+                        key=f"wk_vote_{card.id}",
+                        icon=":material/add_circle:",
+                        disabled=me.dots_left == 0 or card.my_dots >= info.max_dots_per_card,
+                        on_click=tap,
+                        args=(ws.cast_vote, card.id),
+                    )
+                    if card.my_dots:
+                        st.button(
+                            t("Take a dot back"),
+                            key=f"wk_unvote_{card.id}",
+                            icon=":material/remove_circle:",
+                            on_click=tap,
+                            args=(ws.withdraw_vote, card.id),
+                        )
+
+
+def _results(t, me: ws.ParticipantState, top: int | None) -> None:
+    cards = [c for c in me.cards if c.dots is not None]
+    st.subheader(t("The ideas with the most dots"))
+    if not cards:
+        st.write(t("No cards yet."))
+        return
+    for theme, group in _by_theme(me, cards):
+        ranked = sorted(group, key=lambda c: (-(c.dots or 0), c.id))
+        st.markdown(f"**{escape_markdown(ws.theme_label(theme, t.lang))}**")
+        for card in ranked[:top] if top else ranked:
+            with st.container(border=True):
+                _card_box(card, t, extra=t.ngettext("{n} dot", "{n} dots", card.dots or 0))
+
+
+def _rating(t, engine, token: str, me: ws.ParticipantState) -> None:
+    state = st.session_state
+    with st.container(border=True, key="wk_rating_box"):
+        st.subheader(t("How was the workshop?"))
+        if me.finished and me.rating is not None and not state.get("wk_rate_again"):
+            st.success(t("Thank you for your rating!"), icon=":material/favorite:")
+            if st.button(t("Change my rating"), key="wk_rate_change"):
+                state["wk_rate_again"] = True
+                st.rerun()
+            return
+        stars = st.feedback(
+            "stars",
+            key="wk_rating",
+            default=me.rating - 1 if me.rating else None,
+        )
+        comment = st.text_area(
+            t("Anything else you want to tell us? (optional)"),
+            value=me.rating_comment or "",
+            max_chars=ws.MAX_COMMENT_LENGTH,
+            key="wk_comment",
+        )
+        if st.button(t("Send my rating"), type="primary", key="wk_rate"):
+            if stars is None:
+                st.error(_error(t, ws.WorkshopError(ws.INVALID_RATING)))
+                return
+            try:
+                _call(engine, ws.rate_workshop, token=token, rating=stars + 1, comment=comment)
+                _call(engine, ws.finish, token=token)
+            except ws.WorkshopError as error:
+                st.error(_error(t, error))
+                return
+            state.pop("wk_rate_again", None)
+            st.rerun()
+
+
+def _leave(t) -> None:
+    st.divider()
+
+    def leave() -> None:
+        # A shared tablet: the next resident joins as themselves. The first one's cards and
+        # dots stay saved.
+        del st.query_params[TOKEN_PARAM]
+        for key in ("wk_card_text", "wk_name", "wk_rating", "wk_comment"):
+            st.session_state.pop(key, None)
+
+    st.button(
+        t("Hand the tablet on: join as someone else"),
+        key="wk_leave",
+        icon=":material/logout:",
+        on_click=leave,
+    )
