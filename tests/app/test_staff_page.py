@@ -136,3 +136,28 @@ def test_the_audit_log_shows_sign_ins():
     assert "Anmeldung" in set(log["Was"])
     at.selectbox(key="audit_filter").select("export").run()
     assert not at.exception
+
+
+def test_done_when_espoo_officer_reads_suur_leppavaara_last_quarter_like_the_cli(capsys):
+    """The dashboard shows, in Finnish, the figures `sparcs-engage kpis` prints for the same
+    filter (Suur-Leppävaara, last quarter)."""
+    import json
+    from datetime import date
+
+    from sparcs_engage.cli import main
+    from sparcs_engage.ui.staff_view import format_value
+
+    at = signed_in("demo.staff", "fi", city="espoo")
+    at.selectbox(key="staff_district_espoo").select("suur-leppavaara").run()
+    at.selectbox(key="staff_period").select("last_quarter").run()
+    assert not at.exception
+    start, end = kpis.last_quarter(date.today())
+    capsys.readouterr()
+    args = ["kpis", "--city", "espoo", "--district", "suur-leppavaara", "--json", "--lang", "fi"]
+    assert main([*args, "--from", start.isoformat(), "--to", end.isoformat()]) == 0
+    printed = json.loads(capsys.readouterr().out)["kpis"]
+    shown = {m.label: m.value for m in at.metric}
+    t = translator("fi")
+    for kpi in printed:
+        expected = "–" if kpi["value"] is None else format_value(t, kpi["unit"], kpi["value"])
+        assert shown[kpi["name"]] == expected, kpi["id"]

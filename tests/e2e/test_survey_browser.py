@@ -113,7 +113,15 @@ def test_espoo_resident_answers_in_finnish_with_a_reload_in_the_middle(server, b
     )
     assert serious_violations(axe, page) == []
     assert horizontal_overflow(page) <= 0
-    page.context.close()
+
+    # A new visit from the same browser, after the tab was closed: no second submission.
+    again = page.context.new_page()
+    page.close()
+    again.goto(f"{server}/vision?lang=fi&city=espoo")
+    wait_for_app(again)
+    expect(again.get_by_text("Tästä selaimesta on jo lähetetty vastaukset")).to_be_visible()
+    expect(again.get_by_role("button", name="Aloita kysely")).to_have_count(0)
+    again.context.close()
 
 
 def current_section(page: Page) -> str:

@@ -18,6 +18,7 @@ from sparcs_engage.surveys import (
     survey_texts,
     visible_answers,
 )
+from sparcs_engage.ui.browser_memory import remember_sent, sent_from_this_browser
 from sparcs_engage.ui.context import current_visitor
 from sparcs_engage.ui.database import require_database
 from sparcs_engage.ui.layout import page_link
@@ -65,6 +66,7 @@ def show_code() -> None:
 
 
 if state.get("sv_done"):
+    remember_sent(city.id)
     st.success(texts.get("thanks"))
     page_link(visitor, "views/public/results.py", t("See the results"), ":material/bar_chart:")
     st.caption(t("With your code you can delete your answers on the results page."))
@@ -79,31 +81,48 @@ if not state.get("sv_response_id"):
                 "own Key Strategic Areas."
             )
         )
-    with st.container(border=True):
-        st.subheader(t("Take part"))
-        st.write(
+    if sent_from_this_browser(city.id):
+        # Sent before from this browser (the tab may have been closed since): no second time.
+        st.info(
             t(
-                "We store your answers without your name. Before you start, please read how we "
-                "handle them."
-            )
+                "This browser has already sent answers to the survey of {city}. Thank you! "
+                "If someone else would like to take part, please use another device.",
+                city=city.name(lang),
+            ),
+            icon=":material/task_alt:",
         )
-        page_link(
-            visitor, "views/public/privacy.py", t("Read the privacy notice"), ":material/shield:"
-        )
-        consent = st.checkbox(texts.get("consent"), key="sv_consent")
-        if st.button(t("Start the survey"), type="primary", disabled=not consent, key="sv_start"):
-            with session_scope(engine) as session:
-                started = start(session=session, city=city.id, lang=lang, consented=consent)
-            if started.ok:
-                state.update(
-                    sv_response_id=str(started.response_id),
-                    sv_code=started.code,
-                    sv_section=started.section_id,
-                    sv_answers={},
-                    sv_errors=({}, {}),
+        page_link(visitor, "views/public/results.py", t("See the results"), ":material/bar_chart:")
+    else:
+        with st.container(border=True):
+            st.subheader(t("Take part"))
+            st.write(
+                t(
+                    "We store your answers without your name. Before you start, please read how we "
+                    "handle them."
                 )
-                st.rerun()
-            st.error(t("The survey could not be started. Please try again."))
+            )
+            page_link(
+                visitor,
+                "views/public/privacy.py",
+                t("Read the privacy notice"),
+                ":material/shield:",
+            )
+            consent = st.checkbox(texts.get("consent"), key="sv_consent")
+            if st.button(
+                t("Start the survey"), type="primary", disabled=not consent, key="sv_start"
+            ):
+                with session_scope(engine) as session:
+                    started = start(session=session, city=city.id, lang=lang, consented=consent)
+                if started.ok:
+                    state.update(
+                        sv_response_id=str(started.response_id),
+                        sv_code=started.code,
+                        sv_section=started.section_id,
+                        sv_answers={},
+                        sv_errors=({}, {}),
+                    )
+                    st.rerun()
+                st.error(t("The survey could not be started. Please try again."))
     with st.container(border=True):
         st.subheader(t("Continue with your code"))
         code = st.text_input(
