@@ -234,16 +234,19 @@ def _kpi_filter(args: argparse.Namespace) -> KpiFilter:
 
 def _format_kpi(value: dict) -> str:
     if value["status"] != "ok":
-        shown = {"suppressed": f"(fewer than {MIN_GROUP})", "no_data": "(no data)"}.get(
-            value["status"], "(not by district)"
-        )
+        shown = {
+            "suppressed": f"(fewer than {MIN_GROUP})",
+            "small_group": f"(a group under {MIN_GROUP})",
+            "no_data": "(no data)",
+        }.get(value["status"], "(not by district)")
     elif value["unit"] == "share":
         shown = f"{value['value'] * 100:.1f} %"
     else:
         shown = f"{value['value']:.2f}".rstrip("0").rstrip(".")
         if value["top"]:
             shown += f" ({value['top']})"
-    return f"{value['id']:<24} {shown:<22} n={value['n']:<7} {value['unit']}"
+    n = "–" if value["n"] is None else value["n"]
+    return f"{value['id']:<24} {shown:<22} n={n:<7} {value['unit']}"
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ import statistics
 import tomllib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
 from pathlib import Path
@@ -59,6 +59,7 @@ OK = "ok"
 SUPPRESSED = "suppressed"  # fewer than MIN_GROUP people behind it
 NO_DATA = "no_data"  # nobody in the filter
 NOT_APPLICABLE = "not_applicable"  # the KPI cannot be cut this way (e.g. by district)
+SMALL_GROUP = "small_group"  # one of its groups has 1-4 people, which the figure could reveal
 
 FRAMEWORKS: dict[str, str] = {
     "sparcs_wp2": N_("SPARCS WP2 social KPIs"),
@@ -127,46 +128,86 @@ def last_quarter(today: date) -> tuple[date, date]:
 @dataclass(frozen=True)
 class Row:
     """One line of a breakdown: a key (district, measure, theme, band, rating), its value and
-    the number of people behind it; ``value`` is None when suppressed. ``reference`` is what the
-    value is compared with (a population share), when there is one."""
+    the number of people behind it. A suppressed row has neither (``value`` and ``n`` None), so
+    no output can show the size of a small group. ``reference`` is what the value is compared
+    with (a population share), when there is one."""
 
     key: str
     value: float | None
-    n: int
+    n: int | None
     reference: float | None = None
+    suppressed: bool = False
 
-    @property
-    def suppressed(self) -> bool:
-        return self.value is None and 0 < self.n < MIN_GROUP
+
+def _small(n: int | None) -> bool:
+    return n is not None and 0 < n < MIN_GROUP
+
+
+def _hidden(row: Row) -> Row:
+    return Row(row.key, None, None, row.reference, suppressed=True)
+
+
+def protect(rows: Iterable[Row]) -> tuple[Row, ...]:
+    """Primary and secondary suppression of a breakdown whose counts add up to a shown total:
+    rows of 1-4 people are hidden, and when that hides exactly one row, the smallest other row
+    with people is hidden too, so the hidden one cannot be found by subtraction."""
+    rows = [_hidden(r) if _small(r.n) else r for r in rows]
+    hidden = [r for r in rows if r.suppressed]
+    if len(hidden) == 1:
+        shown = [r for r in rows if not r.suppressed and r.n]
+        if shown:
+            smallest = min(shown, key=lambda r: r.n)
+            rows = [_hidden(r) if r is smallest else r for r in rows]
+    return tuple(rows)
+
+
+def _series(counts: Iterable[tuple[str, int, float]]) -> tuple[tuple[str, float | None], ...]:
+    """A monthly series of (month, people, value) whose values add up to a shown total:
+    protected like a breakdown (see ``protect``)."""
+    rows = protect(Row(month, value, n) for month, n, value in counts)
+    return tuple((row.key, row.value) for row in rows)
 
 
 @dataclass(frozen=True)
 class KpiValue:
-    """A KPI for one filter: its value, the people behind it, a monthly trend and breakdown."""
+    """A KPI for one filter: its value, the people behind it (None when suppressed), a monthly
+    trend, the change between the last two complete months, and a breakdown."""
 
     id: str
     value: float | None
-    n: int
+    n: int | None
     status: str
     trend: tuple[tuple[str, float | None], ...] = ()
     breakdown: tuple[Row, ...] = ()
     top: str | None = None  # the breakdown key the headline value belongs to, if any
+    delta: float | None = None
 
-    @property
-    def delta(self) -> float | None:
-        """The change from the month before to the last month with a figure."""
-        values = [v for _month, v in self.trend if v is not None]
-        return values[-1] - values[-2] if len(values) >= 2 else None
+
+def _delta(trend: Sequence[tuple[str, float | None]], current_month: str) -> float | None:
+    """The change from the month before to the last complete month; None unless both have a
+    figure and follow each other (the current month is not over yet)."""
+    done = [(m, v) for m, v in trend if m < current_month]
+    if len(done) < 2 or done[-1][1] is None or done[-2][1] is None:
+        return None
+    (year, month), (last_year, last_month) = (
+        (int(done[-2][0][:4]), int(done[-2][0][5:7])),
+        (int(done[-1][0][:4]), int(done[-1][0][5:7])),
+    )
+    if (last_year * 12 + last_month) - (year * 12 + month) != 1:
+        return None
+    return done[-1][1] - done[-2][1]
 
 
 @dataclass
 class Facts:
-    """What the queries found for one filter; the formulas read only this."""
+    """What the queries found for one filter; the formulas read only this. Months are the
+    city's own calendar months (YYYY-MM)."""
 
     flt: KpiFilter
     population: int | None  # of the city, or of the district when filtered
     district_population: dict[str, int]
     population_mix: dict[str, dict[str, float]]
+    zone: str = "UTC"  # the city's time zone
     people: int = 0
     people_by_month: dict[str, int] = field(default_factory=dict)
     survey_n: int = 0
@@ -207,21 +248,21 @@ class KpiDefinition:
 # --------------------------------------------------------------------------------------------
 
 
+def _headline(kpi: str, value: float | None, n: int, **extra: Any) -> KpiValue:
+    """A headline figure resting on n people: no data, suppressed (1-4 people) or shown."""
+    if n == 0:
+        return KpiValue(kpi, None, 0, NO_DATA, **extra)
+    if n < MIN_GROUP:
+        return KpiValue(kpi, None, None, SUPPRESSED, **extra)
+    return KpiValue(kpi, value, n, OK, **extra)
+
+
 def _count(kpi: str, n: int, trend: Iterable[tuple[str, int]] = ()) -> KpiValue:
-    """A count of people: suppressed from 1 to MIN_GROUP - 1."""
-    series = tuple((m, float(v) if v >= MIN_GROUP or v == 0 else None) for m, v in trend)
+    """A count of people: 0 is shown, 1-4 suppressed; the monthly counts are protected."""
+    series = _series((m, v, float(v)) for m, v in trend)
     if n == 0:
         return KpiValue(kpi, 0.0, 0, OK, series)
-    if n < MIN_GROUP:
-        return KpiValue(kpi, None, n, SUPPRESSED, series)
-    return KpiValue(kpi, float(n), n, OK, series)
-
-
-def _cell(count: int, whole: int) -> float | None:
-    """A group's share of a distribution: None when the whole or the group has 1-4 people."""
-    if whole < MIN_GROUP or 0 < count < MIN_GROUP:
-        return None
-    return count / whole
+    return _headline(kpi, float(n), n, trend=series)
 
 
 def _ratio(part: float, whole: int) -> float | None:
@@ -231,12 +272,9 @@ def _ratio(part: float, whole: int) -> float | None:
 def _share_value(
     kpi: str, part: float, whole: int, trend: Iterable[tuple[str, float, int]] = ()
 ) -> KpiValue:
+    """A share: the monthly shares carry no counts, so hiding small months is enough."""
     series = tuple((m, _ratio(p, w)) for m, p, w in trend)
-    if whole == 0:
-        return KpiValue(kpi, None, 0, NO_DATA, series)
-    if whole < MIN_GROUP:
-        return KpiValue(kpi, None, whole, SUPPRESSED, series)
-    return KpiValue(kpi, part / whole, whole, OK, series)
+    return _headline(kpi, part / whole if whole else None, whole, trend=series)
 
 
 def people_reached(f: Facts) -> KpiValue:
@@ -260,21 +298,21 @@ def participation_rate(f: Facts) -> KpiValue:
         if f.flt.district and district != f.flt.district:
             continue
         n = counts.get(district, 0)
-        value = 1000 * n / residents if residents and (n == 0 or n >= MIN_GROUP) else None
-        rows.append(Row(district, value, n))
+        rows.append(Row(district, 1000 * n / residents if residents else None, n))
     total = sum(row.n for row in rows)
     residents = sum(f.district_population.get(row.key, 0) for row in rows)
+    rows = protect(rows)
     if not residents:
-        return KpiValue("participation_rate", None, total, NO_DATA, (), tuple(rows))
-    if 0 < total < MIN_GROUP:
-        return KpiValue("participation_rate", None, total, SUPPRESSED, (), tuple(rows))
-    return KpiValue("participation_rate", 1000 * total / residents, total, OK, (), tuple(rows))
+        return KpiValue("participation_rate", None, 0, NO_DATA, (), rows)
+    if total == 0:
+        return KpiValue("participation_rate", 0.0, 0, OK, (), rows)
+    return _headline("participation_rate", 1000 * total / residents, total, breakdown=rows)
 
 
 def completion_rate(f: Facts) -> KpiValue:
     """Submitted surveys among those started in the period."""
     if f.flt.district:
-        return KpiValue("completion_rate", None, 0, NOT_APPLICABLE)
+        return KpiValue("completion_rate", None, None, NOT_APPLICABLE)
     months = sorted(f.started_by_month.items())
     started = sum(s for _m, (s, _d) in months)
     done = sum(d for _m, (_s, d) in months)
@@ -296,31 +334,33 @@ def _agreeing(kpi: str, column: str) -> Callable[[Facts], KpiValue]:
 
 
 def acceptance(f: Facts) -> KpiValue:
-    """Share agreeing (4 or 5) per local measure; the headline pools all five measures."""
+    """Share agreeing (4 or 5) per local measure. The headline and the monthly trend pool the
+    measures that are shown, so a hidden measure cannot be found from the pooled figure."""
     rows = []
     for measure in SUMMARY_MEASURES:
         n = f.survey_totals.get(f"accept_{measure}_n", 0)
-        rows.append(Row(measure, _ratio(f.survey_totals.get(f"accept_{measure}_agree", 0), n), n))
-    agree = sum(f.survey_totals.get(f"accept_{m}_agree", 0) for m in SUMMARY_MEASURES)
-    answers = sum(f.survey_totals.get(f"accept_{m}_n", 0) for m in SUMMARY_MEASURES)
-    months = []
-    for month, c in sorted(f.survey_by_month.items()):
-        months.append(
-            (
-                month,
-                sum(c.get(f"accept_{m}_agree", 0) for m in SUMMARY_MEASURES),
-                min(c.get(f"accept_{m}_n", 0) for m in SUMMARY_MEASURES),
-            )
-        )
-    people = max((row.n for row in rows), default=0)
-    value = _share_value("acceptance", agree, answers, ())
-    if value.status != OK or people < MIN_GROUP:
+        agree = f.survey_totals.get(f"accept_{measure}_agree", 0)
+        rows.append(Row(measure, agree / n if n else None, n))
+    rows = [_hidden(r) if _small(r.n) else r for r in rows]
+    shown = [m for m, r in zip(SUMMARY_MEASURES, rows, strict=True) if r.n]
+    people = f.survey_totals.get("n", 0)
+    if not shown:
         status = NO_DATA if people == 0 else SUPPRESSED
-        return KpiValue("acceptance", None, people, status, (), tuple(rows))
-    trend = tuple(
-        (m, a / (n * len(SUMMARY_MEASURES)) if n >= MIN_GROUP else None) for m, a, n in months
+        return KpiValue("acceptance", None, 0 if people == 0 else None, status, (), tuple(rows))
+    agree = sum(f.survey_totals.get(f"accept_{m}_agree", 0) for m in shown)
+    answers = sum(f.survey_totals.get(f"accept_{m}_n", 0) for m in shown)
+    trend = []
+    for month, c in sorted(f.survey_by_month.items()):
+        month_answers = sum(c.get(f"accept_{m}_n", 0) for m in shown)
+        month_agree = sum(c.get(f"accept_{m}_agree", 0) for m in shown)
+        trend.append((month, month_agree / month_answers if c.get("n", 0) >= MIN_GROUP else None))
+    return _headline(
+        "acceptance",
+        agree / answers,
+        max(r.n for r in rows if r.n),
+        trend=tuple(trend),
+        breakdown=tuple(rows),
     )
-    return KpiValue("acceptance", value.value, people, OK, trend, tuple(rows))
 
 
 def pledge_share(f: Facts) -> KpiValue:
@@ -338,19 +378,15 @@ def pledge_share(f: Facts) -> KpiValue:
 
 
 def pledged_savings(f: Facts) -> KpiValue:
-    """The pledged savings added up, in tonnes of CO2e per year."""
-    n = len(f.footprints)
+    """The pledged savings added up, in tonnes of CO2e per year; the monthly sums add up to
+    the total, so they are protected like counts."""
     by_month: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
     for month, _total, pledged in f.footprints:
         by_month[month][0] += 1
         by_month[month][1] += pledged / 1000
-    trend = tuple((m, t if w >= MIN_GROUP else None) for m, (w, t) in sorted(by_month.items()))
-    if n == 0:
-        return KpiValue("pledged_savings", None, 0, NO_DATA, trend)
-    if n < MIN_GROUP:
-        return KpiValue("pledged_savings", None, n, SUPPRESSED, trend)
+    trend = _series((m, int(w), t) for m, (w, t) in sorted(by_month.items()))
     total = sum(pledged for _m, _t, pledged in f.footprints) / 1000
-    return KpiValue("pledged_savings", total, n, OK, trend)
+    return _headline("pledged_savings", total, len(f.footprints), trend=trend)
 
 
 def footprint_median(f: Facts) -> KpiValue:
@@ -362,13 +398,9 @@ def footprint_median(f: Facts) -> KpiValue:
         (m, statistics.median(v) if len(v) >= MIN_GROUP else None)
         for m, v in sorted(by_month.items())
     )
-    n = len(f.footprints)
-    if n == 0:
-        return KpiValue("footprint_median", None, 0, NO_DATA, trend)
-    if n < MIN_GROUP:
-        return KpiValue("footprint_median", None, n, SUPPRESSED, trend)
-    median = statistics.median(total / 1000 for _m, total, _p in f.footprints)
-    return KpiValue("footprint_median", median, n, OK, trend)
+    totals = [total / 1000 for _m, total, _p in f.footprints]
+    median = statistics.median(totals) if totals else None
+    return _headline("footprint_median", median, len(totals), trend=trend)
 
 
 def footprint_under_2030(f: Facts) -> KpiValue:
@@ -393,10 +425,16 @@ def workshop_participants(f: Facts) -> KpiValue:
 
 
 def workshop_satisfaction(f: Facts) -> KpiValue:
-    """Mean rating (1-5) of the participants who rated; the breakdown is the distribution."""
+    """Mean rating (1-5) of the participants who rated. The distribution is shown only when no
+    rating was given by 1-4 people: with the mean and the count, two hidden cells could be
+    worked out, so one small cell hides the whole distribution."""
     n = len(f.ratings)
     counts = {r: sum(1 for _m, v in f.ratings if v == r) for r in range(1, 6)}
-    rows = tuple(Row(str(r), _cell(c, n), c) for r, c in counts.items())
+    small = n < MIN_GROUP or any(_small(c) for c in counts.values())
+    rows = tuple(
+        Row(str(r), None, None, suppressed=True) if small else Row(str(r), c / n, c)
+        for r, c in counts.items()
+    )
     by_month: dict[str, list[int]] = defaultdict(list)
     for month, rating in f.ratings:
         by_month[month].append(rating)
@@ -404,12 +442,8 @@ def workshop_satisfaction(f: Facts) -> KpiValue:
         (m, statistics.fmean(v) if len(v) >= MIN_GROUP else None)
         for m, v in sorted(by_month.items())
     )
-    if n == 0:
-        return KpiValue("workshop_satisfaction", None, 0, NO_DATA, trend)
-    if n < MIN_GROUP:
-        return KpiValue("workshop_satisfaction", None, n, SUPPRESSED, trend)
-    mean = statistics.fmean(v for _m, v in f.ratings)
-    return KpiValue("workshop_satisfaction", mean, n, OK, trend, rows)
+    mean = statistics.fmean(v for _m, v in f.ratings) if f.ratings else None
+    return _headline("workshop_satisfaction", mean, n, trend=trend, breakdown=rows)
 
 
 def dissimilarity(counts: Mapping[str, int], reference: Mapping[str, float]) -> float:
@@ -429,22 +463,20 @@ def _inclusiveness(kpi: str, counts_of: str, groups: Sequence[str]) -> Callable[
         counts = getattr(f, "age_bands" if counts_of == "age_band" else "genders")
         n = sum(counts.get(k, 0) for k in reference)
         if not reference:
-            return KpiValue(kpi, None, n, NOT_APPLICABLE)
-        rows = tuple(
-            Row(
-                k,
-                _cell(counts.get(k, 0), n),
-                counts.get(k, 0),
-                reference[k] / sum(reference.values()),
-            )
+            return KpiValue(kpi, None, None, NOT_APPLICABLE)
+        ref_total = sum(reference.values())
+        rows = protect(
+            Row(k, counts.get(k, 0) / n if n else None, counts.get(k, 0), reference[k] / ref_total)
             for k in groups
             if k in reference
         )
-        if n == 0:
-            return KpiValue(kpi, None, 0, NO_DATA, (), rows)
-        if n < MIN_GROUP:
-            return KpiValue(kpi, None, n, SUPPRESSED, (), rows)
-        return KpiValue(kpi, dissimilarity(counts, reference), n, OK, (), rows)
+        if 0 < n < MIN_GROUP:
+            return _headline(kpi, None, n, breakdown=rows)
+        if n and any(r.suppressed for r in rows):
+            # With the shown shares and the index, a hidden group could be worked out.
+            return KpiValue(kpi, None, n, SMALL_GROUP, (), rows)
+        value = dissimilarity(counts, reference) if n else None
+        return _headline(kpi, value, n, breakdown=rows)
 
     formula.__doc__ = f"Dissimilarity of the respondents' {counts_of} mix from the population's."
     return formula
@@ -454,20 +486,26 @@ def vision_priorities(f: Facts) -> KpiValue:
     """Mean points of 100 per theme over the respondents who spread their budget; the headline
     is the theme with the most points."""
     n = f.budget_n
+    shown = n >= MIN_GROUP
     rows = tuple(
         sorted(
             (
-                Row(theme, points / n if n >= MIN_GROUP else None, n)
+                Row(
+                    theme, points / n if shown else None, n if shown else None, suppressed=not shown
+                )
                 for theme, points in f.budget_points.items()
             ),
             key=lambda row: -(row.value or 0),
         )
     )
-    if n == 0:
-        return KpiValue("vision_priorities", None, 0, NO_DATA)
-    if n < MIN_GROUP:
-        return KpiValue("vision_priorities", None, n, SUPPRESSED, (), rows)
-    return KpiValue("vision_priorities", rows[0].value, n, OK, (), rows, top=rows[0].key)
+    top = rows[0] if rows and shown else None
+    return _headline(
+        "vision_priorities",
+        top.value if top else None,
+        n,
+        breakdown=rows,
+        top=top.key if top else None,
+    )
 
 
 REGISTRY: tuple[KpiDefinition, ...] = (
@@ -639,9 +677,19 @@ def city_or_error(city_id: str) -> City:
 
 
 def _month(session: Session, column: Any) -> Any:
+    """The UTC hour of a timestamp as text, "YYYY-MM-DD HH": grouped by hour in SQL, the hours
+    are then put into the city's own calendar months (see ``local_month``), which a UTC month
+    would get wrong around midnight at the turn of a month."""
     if session.get_bind().dialect.name == "postgresql":
-        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM")
-    return sa.func.strftime("%Y-%m", column)
+        return sa.func.to_char(sa.func.timezone("UTC", column), "YYYY-MM-DD HH24")
+    return sa.func.strftime("%Y-%m-%d %H", column)
+
+
+@cache
+def local_month(utc_hour: str, zone: str) -> str:
+    """The city's calendar month (YYYY-MM) of a UTC hour "YYYY-MM-DD HH"."""
+    moment = datetime.strptime(utc_hour, "%Y-%m-%d %H").replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m")
 
 
 def period_bounds(flt: KpiFilter, city: City) -> tuple[datetime | None, datetime | None]:
@@ -684,10 +732,11 @@ def _survey_facts(session: Session, f: Facts, bounds) -> None:
     ).mappings()
     totals: dict[str, int] = defaultdict(int)
     for row in rows:
-        counts = {k: int(v or 0) for k, v in row.items() if k != "month"}
-        f.survey_by_month[row["month"]] = counts
-        for k, v in counts.items():
-            totals[k] += v
+        month = f.survey_by_month.setdefault(local_month(row["month"], f.zone), defaultdict(int))
+        for k, v in row.items():
+            if k != "month":
+                month[k] += int(v or 0)
+                totals[k] += int(v or 0)
     f.survey_totals = dict(totals)
     f.survey_n = totals.get("n", 0)
     groups = (s.district, s.age_band, s.gender)
@@ -722,7 +771,10 @@ def _survey_facts(session: Session, f: Facts, bounds) -> None:
             .where(r.city == f.flt.city, *_within(r.started_at, bounds))
             .group_by(month)
         ).all()
-        f.started_by_month = {m: (int(n), int(d or 0)) for m, n, d in started}
+        for hour, n, d in started:
+            month = local_month(hour, f.zone)
+            before = f.started_by_month.get(month, (0, 0))
+            f.started_by_month[month] = (before[0] + int(n), before[1] + int(d or 0))
 
 
 def _footprint_facts(session: Session, f: Facts, bounds) -> None:
@@ -739,7 +791,7 @@ def _footprint_facts(session: Session, f: Facts, bounds) -> None:
             fr.city == f.flt.city, *_within(fr.created_at, bounds)
         )
     ).all()
-    f.footprints = [(m, float(total), float(p or 0)) for m, total, p in rows]
+    f.footprints = [(local_month(h, f.zone), float(total), float(p or 0)) for h, total, p in rows]
 
 
 def _workshop_facts(session: Session, f: Facts) -> None:
@@ -787,7 +839,7 @@ def _people_facts(session: Session, f: Facts, bounds) -> None:
                 .where(r.city == f.flt.city, *_within(r.created_at, bounds), sa.or_(*channels))
                 .group_by(month)
             ).all():
-                by_month[m] += int(n)
+                by_month[local_month(m, f.zone)] += int(n)
     if f.flt.uses("workshop"):
         for month, n in f.participants_by_month.items():
             by_month[month] += n
@@ -807,6 +859,7 @@ def gather(session: Session, flt: KpiFilter) -> Facts:
         population=populations.get(flt.district) if flt.district else city.population,
         district_population=populations,
         population_mix=mix.shares if mix else {},
+        zone=city.timezone,
     )
     bounds = period_bounds(flt, city)
     if flt.uses("survey"):
@@ -833,17 +886,24 @@ class KpiReport:
         return next((v for v in self.values if v.id == kpi_id), None)
 
 
-def compute(session: Session, flt: KpiFilter) -> KpiReport:
+def city_today(city: City, now: datetime | None = None) -> date:
+    """Today in the city's own time zone (the server may run on UTC)."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(city.timezone)).date()
+
+
+def compute(session: Session, flt: KpiFilter, now: datetime | None = None) -> KpiReport:
     """All KPIs for a filter (the ones whose channels are not selected are left out)."""
     facts = gather(session, flt)
+    current_month = city_today(city_or_error(flt.city), now).strftime("%Y-%m")
     values = []
     for kpi in REGISTRY:
         if not kpi.applies(flt):
             continue
         if flt.district and not kpi.by_district:
-            values.append(KpiValue(kpi.id, None, 0, NOT_APPLICABLE))
+            values.append(KpiValue(kpi.id, None, None, NOT_APPLICABLE))
             continue
-        values.append(kpi.formula(facts))
+        value = kpi.formula(facts)
+        values.append(replace(value, delta=_delta(value.trend, current_month)))
     return KpiReport(flt, tuple(values), facts.population, facts.workshops, datetime.now(UTC))
 
 

@@ -101,6 +101,8 @@ def status_text(t: Translator, value: kpis.KpiValue) -> str:
         return t("Fewer than {n} people: not shown", n=kpis.MIN_GROUP)
     if value.status == kpis.NOT_APPLICABLE:
         return t("Not available for one district")
+    if value.status == kpis.SMALL_GROUP:
+        return t("Not shown: one of its groups has fewer than {n} people.", n=kpis.MIN_GROUP)
     return t("No data yet")
 
 
@@ -200,14 +202,14 @@ def _breakdown(t: Translator, city: City, value: kpis.KpiValue) -> None:
         shown = (
             format_value(t, definition.unit if definition.unit != "index" else "share", row.value)
             if row.value is not None
-            else (t("fewer than {n}", n=kpis.MIN_GROUP) if row.suppressed else "–")
+            else (t("not shown") if row.suppressed else "–")
         )
         rows.append(
             {
                 "name": label,
                 "value": row.value,
                 "label": shown,
-                "n": row.n,
+                "n": "" if row.n is None else t.number(row.n),
                 "reference": row.reference,
             }
         )
@@ -233,6 +235,14 @@ def _breakdown(t: Translator, city: City, value: kpis.KpiValue) -> None:
     if frame["reference"].notna().any():
         table[t("Residents")] = [t.percent(v, 0) if pd.notna(v) else "" for v in frame["reference"]]
     st.dataframe(table, hide_index=True, width="stretch")
+    if any(row.suppressed for row in value.breakdown):
+        st.caption(
+            t(
+                "“Not shown”: the group has fewer than {n} people, or showing it would let such "
+                "a group be worked out from the total.",
+                n=kpis.MIN_GROUP,
+            )
+        )
 
 
 @st.cache_data(ttl=30, show_spinner=False)
@@ -453,7 +463,7 @@ def _export(visitor, engine, flt: kpis.KpiFilter) -> None:
             texts[v.id]["name"],
             kpis.KPIS[v.id].unit,
             "" if v.value is None else round(v.value, 4),
-            v.n,
+            "" if v.n is None else v.n,
             v.status,
         ]
         for v in report.values

@@ -202,28 +202,65 @@ def test_participation_per_thousand_by_district(espoo_data):
         report = compute(session, KpiFilter("espoo"))
     rate = value(report, "participation_rate")
     rows = {row.key: row for row in rate.breakdown}
-    assert rows["suur-leppavaara"].value == pytest.approx(5 * 1000 / population["suur-leppavaara"])
-    # One respondent in Vanha-Espoo: a group of one is not shown.
-    assert rows["vanha-espoo"].value is None and rows["vanha-espoo"].suppressed
+    # One respondent in Vanha-Espoo: a group of one is not shown, and not its size either.
+    assert rows["vanha-espoo"].value is None and rows["vanha-espoo"].n is None
+    assert rows["vanha-espoo"].suppressed
+    # Suur-Leppävaara's 5 are hidden too: the total (6) minus them would give Vanha-Espoo.
+    assert rows["suur-leppavaara"].suppressed and rows["suur-leppavaara"].n is None
     assert rows["suur-tapiola"].value == 0 and rows["suur-tapiola"].n == 0
-    assert rate.value == pytest.approx(6 * 1000 / sum(population.values()))
+    assert rate.value == pytest.approx(6 * 1000 / sum(population.values())) and rate.n == 6
 
 
-def test_inclusiveness_by_age_and_gender(espoo_data):
+def test_participation_rows_of_five_or_more_are_shown(engine):
+    population = kpis.district_population(kpis.city_or_error("espoo"))
+    with Session(engine) as session:
+        for district, n in (("suur-leppavaara", 6), ("vanha-espoo", 5)):
+            for _ in range(n):
+                survey(session, district=district)
+        session.commit()
+        rows = {
+            r.key: r
+            for r in value(compute(session, KpiFilter("espoo")), "participation_rate").breakdown
+        }
+    assert rows["suur-leppavaara"].value == pytest.approx(6000 / population["suur-leppavaara"])
+    assert rows["vanha-espoo"].n == 5
+
+
+def test_secondary_suppression():
+    rows = kpis.protect([kpis.Row("a", 1.0, 2), kpis.Row("b", 1.0, 9), kpis.Row("c", 1.0, 6)])
+    assert [r.suppressed for r in rows] == [True, False, True]  # c, the smallest other, too
+    rows = kpis.protect([kpis.Row("a", 1.0, 2), kpis.Row("b", 1.0, 3), kpis.Row("c", 1.0, 6)])
+    assert [r.suppressed for r in rows] == [True, True, False]  # two hidden: enough
+    rows = kpis.protect([kpis.Row("a", 0.0, 0), kpis.Row("b", 1.0, 7)])
+    assert [r.suppressed for r in rows] == [False, False]
+
+
+def test_inclusiveness_by_age_and_gender(engine):
     mix = kpis.population_mix(kpis.city_or_error("espoo"))
-    with Session(espoo_data) as session:
+    with Session(engine) as session:
+        for gender, n in (("woman", 7), ("man", 5), ("prefer_not_to_say", 2)):
+            for _ in range(n):
+                survey(session, age_band="30_44", gender=gender)
+        session.commit()
         report = compute(session, KpiFilter("espoo"))
     # Everybody is 30-44: D = 1/2 (|1 - p(30-44)| + (1 - p(30-44))) = 1 - p(30-44).
-    assert value(report, "inclusiveness_age").value == pytest.approx(
-        1 - mix.shares["age_band"]["30_44"]
-    )
-    # Genders: 3 women and 2 men ("prefer not to say" is left out).
+    age = value(report, "inclusiveness_age")
+    assert age.value == pytest.approx(1 - mix.shares["age_band"]["30_44"]) and age.n == 14
+    # Genders: 7 women and 5 men ("prefer not to say" is left out).
     women = mix.shares["gender"]["woman"]
-    expected = 0.5 * (abs(3 / 5 - women) + abs(2 / 5 - (1 - women)))
+    expected = 0.5 * (abs(7 / 12 - women) + abs(5 / 12 - (1 - women)))
     gender = value(report, "inclusiveness_gender")
-    assert gender.value == pytest.approx(expected) and gender.n == 5
-    # A group of 2 men or 3 women is a group under five: their shares are not shown.
-    assert all(row.value is None for row in gender.breakdown)
+    assert gender.value == pytest.approx(expected) and gender.n == 12
+    assert [(r.key, r.n) for r in gender.breakdown] == [("woman", 7), ("man", 5)]
+
+
+def test_inclusiveness_is_not_shown_when_a_group_is_small(espoo_data):
+    with Session(espoo_data) as session:
+        report = compute(session, KpiFilter("espoo"))
+    # 3 women and 2 men: with two groups the index would give each group away.
+    gender = value(report, "inclusiveness_gender")
+    assert gender.value is None and gender.status == kpis.SMALL_GROUP
+    assert all(r.suppressed and r.n is None for r in gender.breakdown)
 
 
 def test_the_dissimilarity_index():
@@ -250,7 +287,7 @@ def test_fewer_than_five_people_are_never_shown(engine):
         report = compute(session, KpiFilter("espoo"))
     for kpi_id in ("energy_awareness", "people_reached", "inclusiveness_age", "vision_priorities"):
         got = value(report, kpi_id)
-        assert got.value is None and got.status == kpis.SUPPRESSED and got.n == 4, kpi_id
+        assert got.value is None and got.status == kpis.SUPPRESSED and got.n is None, kpi_id
     assert all(v is None for _m, v in value(report, "people_reached").trend)
 
 
@@ -279,8 +316,8 @@ def test_workshop_kpis_by_hand(engine):
     assert value(report, "workshop_participants").value == 6
     satisfaction = value(report, "workshop_satisfaction")
     assert satisfaction.value == pytest.approx(21 / 5) and satisfaction.n == 5
-    # Two gave 5, two gave 4, one gave 3: every rating is a group under five.
-    assert [row.value for row in satisfaction.breakdown] == [0, 0, None, None, None]
+    # Two gave 5, two gave 4, one gave 3: with small cells the distribution is not shown.
+    assert all(row.value is None and row.n is None for row in satisfaction.breakdown)
 
 
 def test_a_period_and_the_monthly_trend(engine):
@@ -300,6 +337,47 @@ def test_a_period_and_the_monthly_trend(engine):
     assert value(june, "people_reached").value == 6
 
 
+def test_months_are_the_city_s_own(engine):
+    # 31 May 22:30 UTC is 1 June 01:30 in Helsinki: a June answer.
+    late = datetime(2026, 5, 31, 22, 30, tzinfo=UTC)
+    with Session(engine) as session:
+        for _ in range(5):
+            survey(session, energy_awareness=5, at=late)
+        session.commit()
+        june = compute(session, KpiFilter("espoo", start=date(2026, 6, 1), end=date(2026, 6, 30)))
+        may = compute(session, KpiFilter("espoo", start=date(2026, 5, 1), end=date(2026, 5, 31)))
+    assert value(june, "energy_awareness").trend == (("2026-06", 1.0),)
+    assert value(may, "energy_awareness").status == kpis.NO_DATA
+
+
+def test_the_change_is_between_the_last_two_complete_months(engine):
+    with Session(engine) as session:
+        for at, scores in ((MAY, (5, 5, 5, 5, 1)), (JUNE, (5, 1, 1, 1, 1))):
+            for score in scores:
+                survey(session, energy_awareness=score, at=at)
+        session.commit()
+        in_july = compute(session, KpiFilter("espoo"), now=datetime(2026, 7, 2, tzinfo=UTC))
+        in_june = compute(session, KpiFilter("espoo"), now=datetime(2026, 6, 20, tzinfo=UTC))
+        in_august = compute(session, KpiFilter("espoo"), now=datetime(2026, 8, 2, tzinfo=UTC))
+    assert value(in_july, "energy_awareness").delta == pytest.approx(1 / 5 - 4 / 5)
+    assert value(in_june, "energy_awareness").delta is None  # June is not over yet
+    assert value(in_august, "energy_awareness").delta == pytest.approx(1 / 5 - 4 / 5)
+    assert kpis._delta((("2026-03", 0.5), ("2026-05", 0.7)), "2026-08") is None  # not adjacent
+
+
+def test_acceptance_pools_only_the_shown_measures(engine):
+    with Session(engine) as session:
+        for i in range(6):
+            # Solar: 6 answers, 3 agree. Heat pumps: 2 answers only (hidden), both agree.
+            survey(session, accept_solar=5 if i < 3 else 1, accept_heat_pumps=5 if i < 2 else None)
+        session.commit()
+        acceptance = value(compute(session, KpiFilter("espoo")), "acceptance")
+    rows = {r.key: r for r in acceptance.breakdown}
+    assert rows["heat_pumps"].suppressed and rows["heat_pumps"].n is None
+    assert acceptance.value == pytest.approx(3 / 6)  # the hidden measure is left out
+    assert all(v is None or 0 <= v <= 1 for _m, v in acceptance.trend)
+
+
 def test_channels_choose_the_kpis(espoo_data):
     with Session(espoo_data) as session:
         footprint(session, 4000)
@@ -307,8 +385,9 @@ def test_channels_choose_the_kpis(espoo_data):
         report = compute(session, KpiFilter("espoo", channels=("footprint",)))
     ids = {v.id for v in report.values}
     assert "energy_awareness" not in ids and "footprint_median" in ids
-    # Only the footprint user is counted (a group of one: suppressed, n says 1).
-    assert value(report, "people_reached").n == 1
+    # Only the footprint user is counted: a group of one, shown neither as a figure nor a size.
+    reached = value(report, "people_reached")
+    assert reached.status == kpis.SUPPRESSED and reached.value is None and reached.n is None
 
 
 def test_a_bad_filter_is_refused():
@@ -341,7 +420,7 @@ def test_submitting_through_the_survey_keeps_the_summary_and_deleting_removes_it
         session.commit()
         after = compute(session, KpiFilter("espoo"))
     assert value(after, "energy_awareness").status == kpis.SUPPRESSED
-    assert value(after, "energy_awareness").n == 4
+    assert value(after, "energy_awareness").n is None
 
 
 def test_the_report_as_json(espoo_data):
