@@ -25,7 +25,14 @@ from sqlmodel import Session
 
 from sparcs_engage.exports import neutralise, neutralise_sql
 from sparcs_engage.i18n import LANGUAGES, N_
-from sparcs_engage.kpis import MIN_GROUP, KpiFilter, KpiFilterError, city_or_error, period_bounds
+from sparcs_engage.kpis import (
+    MIN_GROUP,
+    KpiFilter,
+    KpiFilterError,
+    city_or_error,
+    district_population,
+    period_bounds,
+)
 from sparcs_engage.surveys import Question, Survey, load_survey, survey_texts
 
 FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "geojson")
@@ -113,6 +120,8 @@ def _where(flt: KpiFilter) -> tuple[str, dict[str, Any]]:
     if end:
         clauses.append("r.submitted_at < :end")
         params["end"] = end
+    if flt.district and flt.district not in district_population(city):
+        raise KpiFilterError(N_("Unknown district {district}."), district=flt.district)
     if flt.district:
         clauses.append(
             "EXISTS (SELECT 1 FROM survey_summary s WHERE s.response_id = r.id "

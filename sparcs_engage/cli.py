@@ -39,6 +39,7 @@ from sparcs_engage.kpis import (
     KpiFilter,
     KpiFilterError,
     compute,
+    filter_text,
     report_dict,
 )
 from sparcs_engage.models import ROLES
@@ -259,6 +260,12 @@ def cmd_kpis(args: argparse.Namespace) -> int:
         except KpiFilterError as exc:
             raise CommandError(str(exc)) from exc
         data = report_dict(report, args.lang)
+        audit(
+            session=session,
+            actor=_operator(),
+            action="export",
+            detail=f"kpi report ({'json' if args.json else 'table'}), {filter_text(flt)}",
+        )
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
@@ -283,8 +290,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                     session=session,
                     actor=_operator(),
                     action="export",
-                    detail=f"{args.format} {args.shape}, city {flt.city}"
-                    f"{', district ' + flt.district if flt.district else ''}: "
+                    detail=f"{args.format} {args.shape}, {filter_text(flt)}: "
                     f"{result.respondents} respondent(s), {result.rows} row(s)",
                 )
         except ExportError as exc:

@@ -118,6 +118,17 @@ class KpiFilter:
         return channel in self.channels
 
 
+def filter_text(flt: KpiFilter) -> str:
+    """The filter in words, for the audit log."""
+    parts = [f"city {flt.city}"]
+    if flt.district:
+        parts.append(f"district {flt.district}")
+    parts.append(f"{flt.start or 'start'} to {flt.end or 'today'}")
+    if tuple(flt.channels) != CHANNELS:
+        parts.append("channels " + "+".join(flt.channels))
+    return ", ".join(parts)
+
+
 def last_quarter(today: date) -> tuple[date, date]:
     """The last full calendar quarter before today's."""
     first_of_this = date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)

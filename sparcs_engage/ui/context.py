@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,8 +69,23 @@ def _identity() -> Identity | None:
         mapping = _secrets_section("sparcs").get("sso_roles", {})
         role = role_for_email(st.user.get("email"), dict(mapping))
         if role:
-            return Identity(username=str(st.user.get("email")), role=role, via="sso")
+            identity = Identity(username=str(st.user.get("email")), role=role, via="sso")
+            _audit_sso_login(identity)
+            st.session_state[IDENTITY_KEY] = identity  # once per session: logged once
+            return identity
     return None
+
+
+def _audit_sso_login(identity: Identity) -> None:
+    """A single sign-on login goes to the audit log like a password sign-in."""
+    from sparcs_engage.auth import audit
+    from sparcs_engage.db import get_engine, session_scope
+
+    try:
+        with session_scope(get_engine(_settings().database_url)) as session:
+            audit(session=session, actor=identity.username, action="login", detail="sso")
+    except Exception:  # the database being down must not lock staff out of the page
+        logging.getLogger(__name__).warning("could not log the SSO login of %s", identity.username)
 
 
 def _choose(key: str, value: str) -> None:

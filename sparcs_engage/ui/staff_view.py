@@ -418,9 +418,7 @@ def _export(visitor, engine, flt: kpis.KpiFilter) -> None:
                     session=session,
                     actor=visitor.identity.username,
                     action="export",
-                    detail=f"{fmt} {shape}, city {flt.city}"
-                    f"{', district ' + flt.district if flt.district else ''}"
-                    f", {flt.start or 'start'} to {flt.end or 'today'}: "
+                    detail=f"{fmt} {shape}, {kpis.filter_text(flt)}: "
                     f"{result.respondents} respondent(s), {result.rows} row(s)",
                 )
         except answer_export.ExportError as exc:
@@ -486,8 +484,7 @@ def _audit_kpi_download(engine, actor: str, flt: kpis.KpiFilter) -> None:
             session=session,
             actor=actor,
             action="export",
-            detail=f"kpi table, city {flt.city}"
-            f"{', district ' + flt.district if flt.district else ''}",
+            detail=f"kpi table (csv), {kpis.filter_text(flt)}",
         )
 
 

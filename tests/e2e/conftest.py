@@ -59,6 +59,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+SERVER_DATABASE: dict[str, str] = {}  # the served app's database URL, for checks behind it
+
+
 @pytest.fixture(scope="session")
 def server(tmp_path_factory) -> Iterator[str]:
     """The app served by `streamlit run app.py`, with its own database holding the demo data."""
@@ -66,6 +69,7 @@ def server(tmp_path_factory) -> Iterator[str]:
     url = f"sqlite:///{folder / 'e2e.db'}"
     upgrade(url)
     load_demo_data(get_engine(url))
+    SERVER_DATABASE["url"] = url
     port = free_port()
     log = (folder / "streamlit.log").open("w")
     env = {**os.environ, "SPARCS_DATABASE_URL": url}

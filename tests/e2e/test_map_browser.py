@@ -34,7 +34,11 @@ def choose(page, label: str, option: str) -> None:
     # Type to filter: the list is virtualised, so on a phone far options are not in the page.
     page.get_by_label(label, exact=True).click()
     page.keyboard.type(option)
-    page.get_by_role("option", name=option, exact=True).click()
+    # The list re-renders while it filters: wait until only the wanted option is left, then
+    # take it with Enter (a click could land on an element that is being replaced).
+    expect(page.get_by_role("option")).to_have_count(1)
+    expect(page.get_by_role("option", name=option, exact=True)).to_be_visible()
+    page.keyboard.press("Enter")
     wait_for_app(page)
 
 

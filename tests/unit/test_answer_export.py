@@ -157,6 +157,11 @@ def test_filters_by_district_and_period(answered):
     assert result.rows == 0 and result.respondents == 0
 
 
+def test_an_unknown_district_is_refused(engine):
+    with pytest.raises(ax.ExportError):
+        export(engine, "csv", district="mitte")  # Leipzig's, not Espoo's
+
+
 def test_unknown_format_or_shape_is_refused(engine):
     with pytest.raises(ax.ExportError):
         export(engine, "pdf")

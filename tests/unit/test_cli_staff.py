@@ -46,6 +46,8 @@ def test_kpis_as_json_are_the_same_figures_as_the_core(cli_db, capsys):
         assert by_id[value.id]["status"] == value.status
     assert by_id["energy_awareness"]["value"] == 1 and by_id["energy_awareness"]["n"] == 6
     assert by_id["people_reached"]["name"] == "Erreichte Menschen"
+    # An aggregate export too: in the audit log, with the filter.
+    assert ("export", "kpi report (json), city espoo, start to today") in audit_actions(cli_db)
 
 
 def test_kpis_as_a_table_and_with_filters(cli_db, capsys):
