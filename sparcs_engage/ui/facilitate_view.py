@@ -541,7 +541,8 @@ def _moderate(visitor, engine, info: ws.WorkshopInfo, act) -> None:
                     kwargs={"card_id": card.id, "hidden": True},
                 )
         if current.hidden_cards:
-            st.markdown(f"**{t('Hidden cards')}**")
+            hidden_title = t("Hidden cards")  # outside the f-string, so pybabel finds it
+            st.markdown(f"**{hidden_title}**")
             for card in current.hidden_cards:
                 with st.container(horizontal=True, key=f"fc_hidden_row_{card.id}"):
                     st.text(_card_label(t, card))

@@ -103,3 +103,23 @@ def test_long_texts_are_not_left_in_english():
         english = (CONTENT_DIR / "en" / name).read_text(encoding="utf-8")
         for lang in ("fi", "de"):
             assert (CONTENT_DIR / lang / name).read_text(encoding="utf-8") != english
+
+
+def test_no_translated_string_hides_inside_an_f_string():
+    """pybabel does not look into f-strings: t("...") there would stay English in fi and de."""
+    import ast
+
+    found = []
+    for folder in ("sparcs_engage", "views"):
+        for path in sorted((REPO_ROOT / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if not isinstance(node, ast.JoinedStr):
+                    continue
+                for inner in ast.walk(node):
+                    if not isinstance(inner, ast.Call):
+                        continue
+                    name = getattr(inner.func, "id", None) or getattr(inner.func, "attr", None)
+                    if name in ("t", "N_", "ngettext"):
+                        found.append(f"{path.relative_to(REPO_ROOT)}:{inner.lineno}")
+    assert found == []
