@@ -948,10 +948,10 @@ def hide_card(
     facilitator: str,
     hidden: bool = True,
 ) -> None:
-    """Take a card off the board (it stays stored, with its dots), or put it back."""
+    """Take a card off the board (it stays stored, with its dots), or put it back. Also after
+    closing: the top cards of closed workshops are public on /results, and a facilitator must
+    be able to take one off there."""
     workshop = _workshop_for_update(session, workshop_id)
-    if workshop.phase == "closed":
-        raise WorkshopError(WRONG_PHASE)
     card = _card_in(session, workshop.id, card_id)
     card.hidden = bool(hidden)
     session.add(card)
@@ -1521,7 +1521,8 @@ def top_visions_of_city(
     *, session: Session, city: str, lang: str | None = None, top: int = TOP_VISIONS
 ) -> CityVisions:
     """The cards with the most dots per theme across a city's closed workshops (as on their
-    boards: hidden cards left out, merged duplicates counted in), for the public results."""
+    boards: hidden cards left out, merged duplicates counted in, cards without a dot left out),
+    for the public results."""
     lang = normalize_language(lang) or "en"
     top = max(1, top)
     closed = session.exec(
@@ -1537,7 +1538,8 @@ def top_visions_of_city(
         outcome = _summary(session, workshop, lang, top)
         participants += outcome.participants
         for theme in outcome.themes:
-            pooled.setdefault(theme.theme, []).extend(theme.cards)
+            # Public: only cards that residents endorsed with at least one dot.
+            pooled.setdefault(theme.theme, []).extend(c for c in theme.cards if c.dots > 0)
             totals[theme.theme] += theme.cards_total
     themes = []
     for theme, cards in pooled.items():

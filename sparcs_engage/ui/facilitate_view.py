@@ -352,7 +352,7 @@ def _workshop(visitor, engine, info: ws.WorkshopInfo) -> None:
     if view == "join":
         _join_screen(visitor, info)
     elif view == "board":
-        _live_board(visitor, engine, info.id)
+        _live_board(visitor, engine, info.id, live=info.phase != "closed")
     elif view == "moderate":
         _moderate(visitor, engine, info, act)
     else:
@@ -386,8 +386,9 @@ def _join_screen(visitor, info: ws.WorkshopInfo) -> None:
         st.image(svg, width=320, alt=t("QR code to join the workshop"))
 
 
-def _live_board(visitor, engine, workshop_id) -> None:
-    @st.fragment(run_every=BOARD_REFRESH_S)
+def _live_board(visitor, engine, workshop_id, *, live: bool = True) -> None:
+    # A closed workshop's board cannot change: no refreshing then.
+    @st.fragment(run_every=BOARD_REFRESH_S if live else None)
     def board() -> None:
         t = visitor.t
         # A fragment's rerun sends the page configuration of app.py again: keep the board wide.
@@ -453,11 +454,17 @@ def _card_label(t, card: ws.BoardCard) -> str:
 def _moderate(visitor, engine, info: ws.WorkshopInfo, act) -> None:
     t = visitor.t
     state = st.session_state
-    if info.phase == "closed":
-        st.info(t("The workshop is closed: its board can no longer change."))
-        return
     current = _call(engine, ws.board, workshop_id=info.id)
     on_board = [card for column in current.columns for card in column.cards]
+    if info.phase == "closed":
+        st.info(
+            t(
+                "The workshop is closed: no new cards or merges. You can still hide a card, "
+                "for example to take it off the public results."
+            )
+        )
+        _hide_section(t, current, on_board, act)
+        return
     st.button(t("Refresh"), key="fc_refresh", icon=":material/refresh:")
 
     with st.container(border=True, key="fc_add_card"):
@@ -526,6 +533,10 @@ def _moderate(visitor, engine, info: ws.WorkshopInfo, act) -> None:
             on_click=merge,
         )
 
+    _hide_section(t, current, on_board, act)
+
+
+def _hide_section(t, current: ws.Board, on_board: list, act) -> None:
     with st.container(border=True, key="fc_hide"):
         st.subheader(t("Hide a card"), anchor=False)
         st.caption(t("A hidden card leaves the board and everyone's tablets; it stays stored."))

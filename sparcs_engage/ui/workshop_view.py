@@ -65,6 +65,7 @@ def render(visitor) -> None:
             del st.query_params[TOKEN_PARAM]
             me = None
         if me is not None:
+            state["wk_last_token"] = token  # to be the same person after leaving the page
             if code is None:
                 st.query_params[CODE_PARAM] = me.workshop.join_code
             own_city = me.workshop.city
@@ -121,12 +122,21 @@ def _join(visitor, engine, raw_code: str | None, code: str | None) -> None:
     if not joining:
         return
     try:
-        joined = _call(engine, ws.join_workshop, code=typed, name=name or None, lang=visitor.lang)
+        # The same tablet coming back (after a tap on the menu, say) is the same person again.
+        joined = _call(
+            engine,
+            ws.join_workshop,
+            code=typed,
+            name=name or None,
+            lang=visitor.lang,
+            token=state.get("wk_last_token"),
+        )
     except ws.WorkshopError as error:
         st.error(_error(t, error), icon=":material/error:")
         return
     st.query_params[CODE_PARAM] = ws.normalize_join_code(typed) or typed
     st.query_params[TOKEN_PARAM] = joined.token
+    state["wk_last_token"] = joined.token
     state["wk_welcome"] = joined.name
     st.rerun()
 
@@ -337,6 +347,20 @@ def _voting(t, engine, token: str, me: ws.ParticipantState) -> None:
                             on_click=tap,
                             args=(ws.withdraw_vote, card.id),
                         )
+    # Dots on a card the facilitator has hidden still count: offer them back (without the text).
+    hidden = [c for c in me.cards if c.hidden and c.my_dots]
+    if hidden:
+        st.caption(t("The facilitator has taken a card with your dots off the board."))
+        for card in hidden:
+            with st.container(border=True, horizontal=True, key=f"wk_hidden_{card.id}"):
+                st.text(t.ngettext("{n} of your dots", "{n} of your dots", card.my_dots))
+                st.button(
+                    t("Take a dot back"),
+                    key=f"wk_unvote_hidden_{card.id}",
+                    icon=":material/remove_circle:",
+                    on_click=tap,
+                    args=(ws.withdraw_vote, card.id),
+                )
 
 
 def _results(t, me: ws.ParticipantState, top: int | None) -> None:
@@ -394,8 +418,8 @@ def _leave(t) -> None:
     def leave() -> None:
         # A shared tablet: the next resident joins as themselves. The first one's cards and
         # dots stay saved.
-        del st.query_params[TOKEN_PARAM]
-        for key in ("wk_card_text", "wk_name", "wk_rating", "wk_comment"):
+        st.query_params.pop(TOKEN_PARAM, None)
+        for key in ("wk_card_text", "wk_name", "wk_rating", "wk_comment", "wk_last_token"):
             st.session_state.pop(key, None)
 
     st.button(

@@ -426,7 +426,9 @@ def test_the_results_page_shows_the_top_workshop_visions_of_the_city(app_databas
     t = translator(lang)
     at = open_page("views/public/results.py", lang=lang, city="leipzig")
     assert t("Visions from the workshops") in [h.value for h in at.header]
-    assert any("Mehr Straßenbäume" in x.value or "Bäume" in x.value for x in at.text)
+    # A demo workshop card (not a survey answer, which could also mention trees).
+    card = "Mehr Bäume in den Straßen, damit es im Sommer schattig und kühl bleibt."
+    assert any(card in x.value for x in at.text)
     assert not any("Lippulaiva" in x.value for x in at.text)  # Espoo's workshop stays in Espoo
     if lang != "en":
         assert_no_english(at, lang)
@@ -438,3 +440,35 @@ def test_the_qr_link_without_a_city_shows_the_workshops_own_city(app_database):
     at = open_page(WORKSHOP, lang="de", code=info.join_code, p=token)  # Espoo by default
     assert at.query_params["city"] == "leipzig"
     assert at.title[0].value == "Werkstatt im Test"
+
+
+def test_dots_on_a_card_the_facilitator_hid_can_be_taken_back(app_database):
+    info = new_workshop(app_database, dots_per_participant=2, max_dots_per_card=2)
+    token = act(app_database, ws.join_workshop, code=info.join_code).token
+    card = act(app_database, ws.add_card, token=token, theme=info.themes[0], text="Unsinn")
+    move(app_database, info, "voting")
+    for _ in range(2):
+        act(app_database, ws.cast_vote, token=token, card_id=card.id)
+    act(app_database, ws.hide_card, workshop_id=info.id, card_id=card.id, facilitator=FAC)
+    at = participant(info.join_code, token)
+    assert "Unsinn" not in [x.value for x in at.text]  # the hidden text is not shown again
+    at.button(key=f"wk_unvote_hidden_{card.id}").click().run()
+    with session_scope(get_engine(app_database)) as session:
+        state = ws.participant_state(session=session, token=token)
+    assert state.dots_left == 1
+    assert_no_english(at, "de")
+
+
+def test_closed_workshop_cards_can_still_be_hidden(app_database):
+    info = new_workshop(app_database)
+    token = act(app_database, ws.join_workshop, code=info.join_code).token
+    card = act(app_database, ws.add_card, token=token, theme=info.themes[0], text="Zu privat")
+    for phase in ("voting", "results", "closed"):
+        move(app_database, info, phase)
+    at = signed_in(FAC, "de", city="leipzig", code=info.join_code)
+    at.segmented_control(key="fc_view").set_value("moderate").run()
+    at.button(key=f"fc_hide_{card.id}").click().run()
+    assert not at.exception
+    with session_scope(get_engine(app_database)) as session:
+        board = ws.board(session=session, workshop_id=info.id)
+    assert [c.id for c in board.hidden_cards] == [card.id]

@@ -106,7 +106,8 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     choose_view(fac, "Live-Pinnwand")
     for name, text in CARDS.items():
         expect(board_card(fac, text)).to_contain_text(name, timeout=ONE_REFRESH_MS)
-    expect(key(fac, "fc_board_counts")).to_contain_text("3", timeout=ONE_REFRESH_MS)
+    connected = key(fac, "fc_board_counts").locator("[data-testid='stMetric']").first
+    expect(connected).to_contain_text("3", timeout=ONE_REFRESH_MS)
     assert serious_violations(axe, fac) == []
 
     # Voting: the tablets follow the facilitator without anyone touching them.

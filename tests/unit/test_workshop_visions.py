@@ -85,3 +85,13 @@ def test_hidden_cards_stay_out_and_merged_duplicates_count_in(engine):
 def test_a_city_without_closed_workshops_has_no_visions_yet(engine):
     visions = act(engine, ws.top_visions_of_city, city="espoo")
     assert visions.workshops == 0 and visions.themes == ()
+
+
+def test_a_card_without_dots_is_not_public_and_a_facilitator_can_hide_one_after_closing(engine):
+    info, ids = run_workshop(engine, "espoo", {"Metsät": 2, "Ei pisteitä": 0, "Huono": 1})
+    visions = act(engine, ws.top_visions_of_city, city="espoo", lang="fi")
+    texts = [c.text for theme in visions.themes for c in theme.cards]
+    assert texts == ["Metsät", "Huono"]  # the card nobody gave a dot is not public
+    act(engine, ws.hide_card, workshop_id=info.id, card_id=ids["Huono"], facilitator=FAC)
+    after = act(engine, ws.top_visions_of_city, city="espoo", lang="fi")
+    assert [c.text for theme in after.themes for c in theme.cards] == ["Metsät"]
