@@ -5,7 +5,13 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy.engine import Engine
 
-from sparcs_engage.db import DatabaseBehind, DatabaseUnavailable, check_schema, get_engine
+from sparcs_engage.db import (
+    DatabaseBehind,
+    DatabaseUnavailable,
+    check_schema,
+    get_engine,
+    session_scope,
+)
 from sparcs_engage.i18n import Translator
 from sparcs_engage.settings import load_settings
 
@@ -53,3 +59,9 @@ def require_database(t: Translator) -> Engine:
         )
         st.stop()
     return engine()
+
+
+def run_use_case(engine: Engine, use_case, /, **kwargs):
+    """One user action, one transaction: a core use case called with a fresh session."""
+    with session_scope(engine) as session:
+        return use_case(session=session, **kwargs)

@@ -15,15 +15,15 @@ import contextlib
 import html
 from collections.abc import Callable
 from datetime import date
-from typing import Any
 
 import streamlit as st
 
 from sparcs_engage import workshops as ws
-from sparcs_engage.db import session_scope
 from sparcs_engage.i18n import LANGUAGE_NAMES, LANGUAGES, N_
 from sparcs_engage.surveys import SurveyDataError, load_survey
 from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.database import run_use_case as _call
+from sparcs_engage.ui.layout import error_text as _error
 from sparcs_engage.ui.layout import escape_markdown, sign_in_required
 
 ROLE = "facilitator"
@@ -51,16 +51,6 @@ VIEWS: dict[str, str] = {
     "moderate": N_("Tidy the board"),
     "outcome": N_("Outcome"),
 }
-
-
-def _error(t, error: ws.WorkshopError) -> str:
-    return t(error.message, **error.params)
-
-
-def _call(engine, use_case: Callable[..., Any], /, **kwargs) -> Any:
-    """One action, one transaction."""
-    with session_scope(engine) as session:
-        return use_case(session=session, **kwargs)
 
 
 def render(visitor) -> None:

@@ -14,6 +14,12 @@ def source_note(t: Translator, source: str, year: int | str) -> None:
     st.caption(t("Source: {source}, {year}", source=source, year=year))
 
 
+def error_text(t: Translator, error) -> str:
+    """The visitor's-language text of a core error that carries a msgid and its values
+    (WorkshopError, KpiFilterError, ExportError)."""
+    return t(error.message, **error.params)
+
+
 def plain_text(text: str) -> None:
     """Show user-supplied or data text as text, never as markdown or HTML."""
     st.text(text)

@@ -24,7 +24,7 @@ from sparcs_engage.privacy import delete_by_code
 from sparcs_engage.surveys import list_pending, load_survey, moderate, survey_texts
 from sparcs_engage.ui.charts import share_bars_spec, sparkline_spec
 from sparcs_engage.ui.database import require_database
-from sparcs_engage.ui.layout import sign_in_required
+from sparcs_engage.ui.layout import error_text, sign_in_required
 
 PERIODS: dict[str, str] = {
     "last_quarter": N_("Last quarter"),
@@ -329,7 +329,7 @@ def _filters(visitor, today: date) -> kpis.KpiFilter | None:
     try:
         return kpis.KpiFilter(city_id, district or None, start, end, tuple(channels))
     except kpis.KpiFilterError as exc:
-        st.error(t(exc.message, **exc.params))
+        st.error(error_text(t, exc))
         return None
 
 
@@ -350,7 +350,7 @@ def _indicators(visitor, engine, flt: kpis.KpiFilter) -> None:
     try:
         report = _report(engine, str(engine.url), flt)
     except kpis.KpiFilterError as exc:
-        st.error(t(exc.message, **exc.params))
+        st.error(error_text(t, exc))
         return
     place = city.name(visitor.lang)
     if flt.district:
@@ -423,7 +423,7 @@ def _export(visitor, engine, flt: kpis.KpiFilter) -> None:
                 )
         except answer_export.ExportError as exc:
             st.session_state.pop("export_file", None)
-            st.error(t(exc.message, **exc.params))
+            st.error(error_text(t, exc))
         else:
             st.session_state["export_file"] = (
                 out.getvalue(),

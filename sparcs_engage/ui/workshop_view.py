@@ -12,15 +12,13 @@ changed, so the card a resident is typing is never wiped by a refresh.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import streamlit as st
 
 from sparcs_engage import workshops as ws
-from sparcs_engage.db import session_scope
 from sparcs_engage.i18n import N_
 from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.database import run_use_case as _call
+from sparcs_engage.ui.layout import error_text as _error
 from sparcs_engage.ui.layout import escape_markdown
 
 REFRESH_S = 4
@@ -32,16 +30,6 @@ PHASE_HINTS: dict[str, str] = {
     "voting": N_("Voting is open: place your dots on the ideas you like best."),
     "results": N_("These are the ideas with the most dots. Please tell us how the workshop went."),
 }
-
-
-def _error(t, error: ws.WorkshopError) -> str:
-    return t(error.message, **error.params)
-
-
-def _call(engine, use_case: Callable[..., Any], /, **kwargs) -> Any:
-    """One tap, one transaction."""
-    with session_scope(engine) as session:
-        return use_case(session=session, **kwargs)
 
 
 def render(visitor) -> None:
