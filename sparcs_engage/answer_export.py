@@ -24,7 +24,7 @@ from typing import IO, Any
 from sqlmodel import Session
 
 from sparcs_engage.exports import neutralise, neutralise_sql
-from sparcs_engage.i18n import LANGUAGES, N_
+from sparcs_engage.i18n import LANGUAGES, N_, MessageError
 from sparcs_engage.kpis import (
     MIN_GROUP,
     KpiFilter,
@@ -83,13 +83,8 @@ COLUMN_TEXTS: dict[str, str] = {
 }
 
 
-class ExportError(ValueError):
+class ExportError(MessageError):
     """An export that cannot be made; ``message`` is a msgid, ``params`` its values."""
-
-    def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message.format(**params))
-        self.message = message
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -145,9 +140,7 @@ def count_respondents(session: Session, flt: KpiFilter) -> int:
     where, params = _where(flt)
     sql = f"SELECT count(*) FROM survey_response r WHERE {where}"
     return int(
-        session.connection()
-        .exec_driver_sql(_driver(session, sql), _driver_params(session, params))
-        .scalar()
+        session.connection().exec_driver_sql(_driver(session, sql), _bind(session, params)).scalar()
     )
 
 
@@ -156,10 +149,6 @@ def _driver(session: Session, sql: str) -> str:
     if session.get_bind().dialect.name == "postgresql":
         return re.sub(r"(?<![:\w]):([a-z_]+)", r"%(\1)s", sql)
     return sql
-
-
-def _driver_params(session: Session, params: dict[str, Any]) -> dict[str, Any]:
-    return _bind(session, params)
 
 
 def _text_from(value: Any) -> Any:
@@ -258,7 +247,7 @@ def long_batches(
     try:
         if dialect == "postgresql":
             cursor.itersize = BATCH
-        cursor.execute(sql, _driver_params(session, params))
+        cursor.execute(sql, _bind(session, params))
         while batch := cursor.fetchmany(BATCH):
             yield batch
     finally:

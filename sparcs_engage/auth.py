@@ -14,7 +14,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlmodel import Session, func, select
 
-from sparcs_engage.i18n import N_
+from sparcs_engage.i18n import N_, MessageError
 from sparcs_engage.models import ROLES, Account, AuditEvent, utcnow
 
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{2,63}$")
@@ -34,13 +34,8 @@ def _dummy_hash() -> str:
     return _hasher.hash("not a real password, only for constant-time sign-in")
 
 
-class AccountError(ValueError):
+class AccountError(MessageError):
     """An account request that cannot be carried out; ``message`` is a msgid to translate."""
-
-    def __init__(self, message: str, **params: object) -> None:
-        self.message = message
-        self.params = params
-        super().__init__(message.format(**params))
 
 
 @dataclass(frozen=True)

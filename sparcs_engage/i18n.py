@@ -29,6 +29,16 @@ CONTENT_DIR: Path = REPO_ROOT / "content"
 DOMAIN = "messages"
 
 
+class MessageError(ValueError):
+    """An error to tell a person in their language: ``message`` is a msgid (English, with
+    {placeholders}), ``params`` its values; ``str()`` gives the English text."""
+
+    def __init__(self, message: str, **params: object) -> None:
+        super().__init__(message.format(**params))
+        self.message = message
+        self.params = params
+
+
 def N_(message: str) -> str:
     """Mark a string for extraction without translating it (translated later, per visitor)."""
     return message

@@ -31,7 +31,7 @@ from sqlmodel import Session
 from sparcs_engage.cities import City, load_cities
 from sparcs_engage.energy import POPULATION, load_city_energy, load_indicator_registry
 from sparcs_engage.footprint import TARGETS_KG
-from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES, N_
+from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES, N_, MessageError
 from sparcs_engage.models import (
     FootprintRecord,
     Pledge,
@@ -87,13 +87,8 @@ GENDERS: tuple[str, ...] = ("woman", "man")
 # --------------------------------------------------------------------------------------------
 
 
-class KpiFilterError(ValueError):
+class KpiFilterError(MessageError):
     """A filter that cannot be applied; ``message`` is a msgid, ``params`` its values."""
-
-    def __init__(self, message: str, **params: Any) -> None:
-        super().__init__(message.format(**params))
-        self.message = message
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -897,15 +892,15 @@ class KpiReport:
         return next((v for v in self.values if v.id == kpi_id), None)
 
 
-def city_today(city: City, now: datetime | None = None) -> date:
-    """Today in the city's own time zone (the server may run on UTC)."""
-    return (now or datetime.now(UTC)).astimezone(ZoneInfo(city.timezone)).date()
+def city_today(zone: str, now: datetime | None = None) -> date:
+    """Today in a city's own time zone (the server may run on UTC)."""
+    return (now or datetime.now(UTC)).astimezone(ZoneInfo(zone)).date()
 
 
 def compute(session: Session, flt: KpiFilter, now: datetime | None = None) -> KpiReport:
     """All KPIs for a filter (the ones whose channels are not selected are left out)."""
     facts = gather(session, flt)
-    current_month = city_today(city_or_error(flt.city), now).strftime("%Y-%m")
+    current_month = city_today(facts.zone, now).strftime("%Y-%m")
     values = []
     for kpi in REGISTRY:
         if not kpi.applies(flt):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
-from functools import cache
 
 import pandas as pd
 import sqlalchemy as sa
@@ -16,7 +15,6 @@ from sparcs_engage import answer_export, kpis
 from sparcs_engage.auth import audit
 from sparcs_engage.cities import City
 from sparcs_engage.db import session_scope
-from sparcs_engage.energy import load_districts
 from sparcs_engage.exports import csv_bytes
 from sparcs_engage.i18n import N_, Translator
 from sparcs_engage.models import AuditEvent, SurveySummary
@@ -106,15 +104,10 @@ def status_text(t: Translator, value: kpis.KpiValue) -> str:
     return t("No data yet")
 
 
-@cache
-def _districts(folder: str) -> dict[str, dict[str, str]]:
-    from pathlib import Path
-
-    return {d.id: d.names for d in load_districts(Path(folder) / "districts.geojson")}
-
-
 def district_names(city: City, lang: str) -> dict[str, str]:
-    return {k: names.get(lang) or names["en"] for k, names in _districts(str(city.folder)).items()}
+    """The city's districts by id, named in a language (from the survey's cached copy)."""
+    survey = load_survey(city.id)
+    return {d: survey.district_name(d, lang) for d in survey.districts}
 
 
 def key_label(t: Translator, city: City, kpi_id: str, key: str) -> str:
@@ -268,7 +261,7 @@ def _has_demo(_engine, url: str, city_id: str) -> bool:
 # --------------------------------------------------------------------------------------------
 
 
-def _filters(visitor, today: date) -> kpis.KpiFilter | None:
+def _filters(visitor) -> kpis.KpiFilter | None:
     t = visitor.t
     cities = visitor.registry.cities
     ids = list(cities)
@@ -304,6 +297,7 @@ def _filters(visitor, today: date) -> kpis.KpiFilter | None:
             format_func=lambda c: t(kpis.CHANNEL_TITLES[c]),
             key="staff_channels",
         )
+    today = kpis.city_today(city.timezone)  # the city's date, not the server's
     start = end = None
     if period == "last_quarter":
         start, end = kpis.last_quarter(today)
@@ -614,8 +608,7 @@ def render(visitor) -> None:
     st.set_page_config(layout="wide")  # three columns of cards and wide tables
     st.title(t("Engagement indicators"))
     engine = require_database(t)
-    today = date.today()
-    flt = _filters(visitor, today)
+    flt = _filters(visitor)
     tabs = st.tabs(
         [t("Indicators"), t("Export"), t("Moderation"), t("Data protection"), t("Audit log")]
     )

@@ -50,6 +50,19 @@ def open_page(
     return at
 
 
+def signed_in(username: str, script: str, *, lang: str = "en", **query: str) -> AppTest:
+    """A page opened after signing in on /login in the same session, like a browser."""
+    from sparcs_engage.demo import DEMO_PASSWORD
+
+    at = open_page("views/account/login.py", lang=lang, **query)
+    at.text_input(key="username").input(username)
+    at.text_input(key="password").input(DEMO_PASSWORD)
+    at.button(key="sign_in_submit").click().run()
+    at.switch_page(script).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
 def visible_texts(at: AppTest) -> list[str]:
     """Every string the page shows: bodies, labels, help texts, options."""
     texts: list[str] = []

@@ -8,25 +8,18 @@ from sqlmodel import Session, select
 
 from sparcs_engage import kpis
 from sparcs_engage.db import get_engine
-from sparcs_engage.demo import DEMO_PASSWORD
 from sparcs_engage.i18n import translator
 from sparcs_engage.models import AuditEvent, SurveyAnswer
 from tests.unit.test_surveys import submitted_respondents
 
 from .conftest import assert_no_english, open_page
+from .conftest import signed_in as sign_in_to
 
 STAFF = "views/staff/staff.py"
-LOGIN = "views/account/login.py"
 
 
 def signed_in(username: str, lang: str = "en", **query):
-    at = open_page(LOGIN, lang=lang, **query)
-    at.text_input(key="username").input(username)
-    at.text_input(key="password").input(DEMO_PASSWORD)
-    at.button(key="sign_in_submit").click().run()
-    at.switch_page(STAFF).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return sign_in_to(username, STAFF, lang=lang, **query)
 
 
 def audit_actions(app_database) -> list[str]:
@@ -142,7 +135,6 @@ def test_done_when_espoo_officer_reads_suur_leppavaara_last_quarter_like_the_cli
     """The dashboard shows, in Finnish, the figures `sparcs-engage kpis` prints for the same
     filter (Suur-Leppävaara, last quarter)."""
     import json
-    from datetime import date
 
     from sparcs_engage.cli import main
     from sparcs_engage.ui.staff_view import format_value
@@ -151,7 +143,7 @@ def test_done_when_espoo_officer_reads_suur_leppavaara_last_quarter_like_the_cli
     at.selectbox(key="staff_district_espoo").select("suur-leppavaara").run()
     at.selectbox(key="staff_period").select("last_quarter").run()
     assert not at.exception
-    start, end = kpis.last_quarter(date.today())
+    start, end = kpis.last_quarter(kpis.city_today("Europe/Helsinki"))
     capsys.readouterr()
     args = ["kpis", "--city", "espoo", "--district", "suur-leppavaara", "--json", "--lang", "fi"]
     assert main([*args, "--from", start.isoformat(), "--to", end.isoformat()]) == 0

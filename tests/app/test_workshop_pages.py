@@ -10,14 +10,13 @@ from streamlit.testing.v1 import AppTest
 
 from sparcs_engage import workshops as ws
 from sparcs_engage.db import get_engine, session_scope
-from sparcs_engage.demo import DEMO_PASSWORD
 from sparcs_engage.i18n import translator
 
 from .conftest import assert_no_english, open_page, visible_texts
+from .conftest import signed_in as sign_in_to
 
 FACILITATE = "views/facilitator/facilitate.py"
 WORKSHOP = "views/public/workshop.py"
-LOGIN = "views/account/login.py"
 FAC = "demo.facilitator"
 
 
@@ -54,13 +53,7 @@ def move(app_database, info, phase: str) -> None:
 
 def signed_in(user: str, lang: str, **query: str) -> AppTest:
     """/facilitate opened after signing in on /login, like a browser session."""
-    at = open_page(LOGIN, lang=lang, **query)
-    at.text_input(key="username").input(user)
-    at.text_input(key="password").input(DEMO_PASSWORD)
-    at.button(key="sign_in_submit").click().run()
-    at.switch_page(FACILITATE).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+    return sign_in_to(user, FACILITATE, lang=lang, **query)
 
 
 def all_text(at: AppTest) -> str:
