@@ -6,9 +6,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 import tempfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from sparcs_engage import __version__
@@ -17,8 +18,10 @@ from sparcs_engage.auth import (
     AccountError,
     audit,
     create_account,
+    is_locked,
     list_accounts,
     remove_account,
+    verify_audit_chain,
 )
 from sparcs_engage.auth import set_password as set_account_password
 from sparcs_engage.cities import CITY_ID, load_cities
@@ -49,6 +52,26 @@ from sparcs_engage.settings import load_settings
 
 class CommandError(Exception):
     """A failure to report in one line, without a traceback."""
+
+
+# Exit status of a command that failed with a one-line error (as argparse's usage errors).
+ERROR_EXIT = 2
+# A retention period longer than this is not a retention period (and would overflow a date).
+MAX_RETENTION_DAYS = 36_500
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    engine = get_engine(load_settings().database_url)
+    check_schema(engine)
+    with session_scope(engine) as session:
+        result = verify_audit_chain(session=session)
+    if result.broken_id is not None:
+        raise CommandError(
+            f"audit log broken at entry {result.broken_id}: {result.problem} "
+            f"({result.entries - 1} entries before it are intact)"
+        )
+    print(f"audit log intact: {result.entries} entries")
+    return 0
 
 
 def _read_password(args: argparse.Namespace) -> str:
@@ -109,9 +132,16 @@ def cmd_user(args: argparse.Namespace) -> int:
                 remove_account(session=session, username=args.name)
             print(f"removed {args.name.strip().lower()}")
         elif args.action == "list":
+            settings = load_settings()
             with session_scope(engine) as session:
                 for account in list_accounts(session=session):
-                    locked = " (locked)" if account.locked_until else ""
+                    paused = is_locked(
+                        session=session,
+                        username=account.username,
+                        lockout=timedelta(minutes=settings.login_lockout_minutes),
+                        max_failures=settings.login_max_failures,
+                    )
+                    locked = " (locked)" if paused else ""
                     print(f"{account.username}\t{account.role}{locked}")
     except AccountError as exc:
         raise CommandError(str(exc)) from exc
@@ -279,27 +309,41 @@ def cmd_export(args: argparse.Namespace) -> int:
     check_schema(engine)
     flt = _kpi_filter(args)
     out_path = Path(args.out)
+    if out_path.is_dir():
+        raise CommandError(f"{out_path} is a folder: give the name of the file to write")
     if not out_path.parent.is_dir():
         raise CommandError(f"no such folder: {out_path.parent}")
-    # Written next to the target and moved into place: a failed export leaves no half file.
-    with tempfile.NamedTemporaryFile(dir=out_path.parent, delete=False, suffix=".part") as tmp:
-        try:
-            with session_scope(engine) as session:
-                result = export_answers(session, flt, fmt=args.format, shape=args.shape, out=tmp)
-                audit(
-                    session=session,
-                    actor=_operator(),
-                    action="export",
-                    detail=f"{args.format} {args.shape}, {filter_text(flt)}: "
-                    f"{result.respondents} respondent(s), {result.rows} row(s)",
-                )
-        except ExportError as exc:
-            Path(tmp.name).unlink(missing_ok=True)
-            raise CommandError(str(exc)) from exc
-        except BaseException:
-            Path(tmp.name).unlink(missing_ok=True)
-            raise
-    Path(tmp.name).replace(out_path)
+    # Written next to the target and moved into place inside the transaction that audits it:
+    # a failed export leaves no half file, and only an export that landed is in the log.
+    part = landed = None
+    try:
+        with (
+            tempfile.NamedTemporaryFile(dir=out_path.parent, delete=False, suffix=".part") as tmp,
+            session_scope(engine) as session,
+        ):
+            part = Path(tmp.name)
+            result = export_answers(session, flt, fmt=args.format, shape=args.shape, out=tmp)
+            audit(
+                session=session,
+                actor=_operator(),
+                action="export",
+                detail=f"{args.format} {args.shape}, {filter_text(flt)}: "
+                f"{result.respondents} respondent(s), {result.rows} row(s)",
+            )
+            session.flush()
+            tmp.close()
+            part.replace(out_path)
+            part, landed = None, out_path
+        landed = None  # committed: the file and its log entry stand together
+    except ExportError as exc:
+        raise CommandError(str(exc)) from exc
+    except OSError as exc:
+        raise CommandError(f"cannot write {out_path}: {exc.strerror or exc}") from exc
+    finally:
+        if part is not None:
+            part.unlink(missing_ok=True)
+        if landed is not None:  # moved, but its log entry did not commit: take it back
+            landed.unlink(missing_ok=True)
     print(f"wrote {result.rows} rows ({result.respondents} respondents) to {out_path}")
     return 0
 
@@ -321,8 +365,8 @@ def cmd_delete_respondent(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     engine = get_engine(load_settings().database_url)
     check_schema(engine)
-    if args.older_than < 1:
-        raise CommandError("--older-than must be 1 day or more")
+    if not 1 <= args.older_than <= MAX_RETENTION_DAYS:
+        raise CommandError(f"--older-than must be between 1 and {MAX_RETENTION_DAYS} days")
     with session_scope(engine) as session:
         purged = purge(
             session=session,
@@ -423,6 +467,12 @@ def build_parser() -> argparse.ArgumentParser:
     purge_parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     purge_parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge_parser.set_defaults(func=cmd_purge)
+
+    audit_parser = commands.add_parser("audit", help="the audit log")
+    audit_parser.add_argument(
+        "action", choices=["verify"], help="verify: check the hash chain, name the first break"
+    )
+    audit_parser.set_defaults(func=cmd_audit)
     return parser
 
 
@@ -433,6 +483,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except (CommandError, DatabaseError, ValueError) as exc:
         print(f"sparcs-engage: error: {exc}", file=sys.stderr)
-        return 1
+        return ERROR_EXIT
+    except BrokenPipeError:
+        # The reader went away (`kpis | head`): say so once, and keep Python from printing a
+        # second error while flushing the closed pipe at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        print("sparcs-engage: error: the output was closed before it was complete", file=sys.stderr)
+        return ERROR_EXIT
     except KeyboardInterrupt:
         return 130

@@ -37,10 +37,13 @@ class Deleted:
     footprints: int
 
 
-def delete_by_code(*, session: Session, code: object, actor: str) -> Deleted | None:
+def delete_by_code(
+    *, session: Session, code: object, actor: str, client: str = ""
+) -> Deleted | None:
     """Delete everything a resident gave under their code, and log that it happened (never the
-    code itself). None when no respondent has that code."""
-    respondent = find_respondent(session=session, code=code)
+    code itself). None when no respondent has that code; wrong codes count against ``client``
+    (see respondents.find_respondent)."""
+    respondent = find_respondent(session=session, code=code, client=client)
     if respondent is None:
         return None
     counted = Deleted(

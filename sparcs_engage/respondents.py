@@ -1,4 +1,9 @@
-"""Pseudonymous respondents: a short code to keep, and deletion by that code."""
+"""Pseudonymous respondents: a short code to keep, and deletion by that code.
+
+Only a keyed hash of the code is stored (HMAC-SHA-256 with the server's secret key, see
+keys.py), so a copy of the database does not let anyone try all codes offline; wrong codes are
+counted per client (``CODE_ATTEMPTS``), so nobody can try them online either.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,9 @@ import secrets
 
 from sqlmodel import Session, select
 
+from sparcs_engage import throttle
+from sparcs_engage.i18n import N_, MessageError
+from sparcs_engage.keys import keyed_hash, secret_keys
 from sparcs_engage.models import Respondent
 
 # No look-alikes (0/O, 1/I/L, 5/S, 8/B, 2/Z): codes are read aloud and typed on tablets.
@@ -30,11 +38,32 @@ def normalize_code(code: object) -> str | None:
     return cleaned
 
 
+# Wrong codes one client may type in an hour before the look-up and delete forms pause it.
+CODE_ATTEMPTS = throttle.Limit(attempts=20, window_s=3600)
+
+
+class CodeAttemptsExceeded(MessageError):
+    """Too many wrong codes from one client: the forms pause it for a while."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_("Too many wrong codes were tried from this device. Please try again in an hour.")
+        )
+
+
 def hash_code(code: str) -> str:
+    """The stored form of a code: its keyed hash under the key in use."""
     normalized = normalize_code(code)
     if normalized is None:
         raise ValueError("not a respondent code")
-    return hashlib.sha256(normalized.encode("ascii")).hexdigest()
+    return keyed_hash(normalized)
+
+
+def _candidate_hashes(normalized: str) -> list[str]:
+    """Every form a code may be stored in: under each key (newest first), and the plain SHA-256
+    of codes saved before keyed hashes."""
+    hashes = [keyed_hash(normalized, key) for key in secret_keys()]
+    return [*hashes, hashlib.sha256(normalized.encode("ascii")).hexdigest()]
 
 
 def create_respondent(
@@ -52,17 +81,34 @@ def create_respondent(
     return respondent, code
 
 
-def find_respondent(*, session: Session, code: object) -> Respondent | None:
-    """The respondent a code belongs to, or None (also for anything that is not a code)."""
-    if normalize_code(code) is None:
-        return None
-    digest = hash_code(str(code))
-    return session.exec(select(Respondent).where(Respondent.code_hash == digest)).first()
+def find_respondent(*, session: Session, code: object, client: str = "") -> Respondent | None:
+    """The respondent a code belongs to, or None (also for anything that is not a code).
+
+    With a ``client`` (a page's visitor), a wrong code counts against that client, and a client
+    over ``CODE_ATTEMPTS`` gets CodeAttemptsExceeded without any look-up. A code stored under
+    an older key is stored again under the key in use."""
+    key = throttle.bucket("code", client) if client else ""
+    if key and throttle.over(session, key, CODE_ATTEMPTS):
+        raise CodeAttemptsExceeded()
+    normalized = normalize_code(code)
+    respondent = None
+    if normalized is not None:
+        candidates = _candidate_hashes(normalized)
+        respondent = session.exec(
+            select(Respondent).where(Respondent.code_hash.in_(candidates))
+        ).first()
+        if respondent is not None and respondent.code_hash != candidates[0]:
+            respondent.code_hash = candidates[0]
+            session.add(respondent)
+            session.flush()
+    if respondent is None and key:
+        throttle.hit(session, key, CODE_ATTEMPTS)
+    return respondent
 
 
-def delete_respondent(*, session: Session, code: object) -> bool:
+def delete_respondent(*, session: Session, code: object, client: str = "") -> bool:
     """Delete everything a respondent gave (the database cascades); False if no such code."""
-    respondent = find_respondent(session=session, code=code)
+    respondent = find_respondent(session=session, code=code, client=client)
     if respondent is None:
         return False
     session.delete(respondent)

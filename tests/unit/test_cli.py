@@ -45,7 +45,7 @@ def test_user_add_reads_the_password_from_stdin(cli_db, monkeypatch, capsys):
 
 def test_user_add_refuses_a_short_password_without_a_traceback(cli_db, monkeypatch, capsys):
     feed(monkeypatch, "short\n")
-    assert main(["user", "add", "officer", "--role", "staff", "--password-stdin"]) == 1
+    assert main(["user", "add", "officer", "--role", "staff", "--password-stdin"]) == 2
     err = capsys.readouterr().err
     assert "at least 10 characters" in err and "Traceback" not in err
 
@@ -69,7 +69,7 @@ def test_demo_data_if_empty_leaves_a_used_database_alone(cli_db, monkeypatch, ca
 
 def test_commands_on_an_unmigrated_database_say_what_to_run(database_url, monkeypatch, capsys):
     monkeypatch.setenv("SPARCS_DATABASE_URL", database_url)
-    assert main(["user", "list"]) == 1
+    assert main(["user", "list"]) == 2
     assert "sparcs-engage db upgrade" in capsys.readouterr().err
 
 
@@ -77,7 +77,7 @@ def test_an_unreachable_database_is_one_clear_line(monkeypatch, capsys):
     monkeypatch.setenv(
         "SPARCS_DATABASE_URL", "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
     )
-    assert main(["db", "check"]) == 1
+    assert main(["db", "check"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("sparcs-engage: error: cannot reach the database")
     assert "Traceback" not in err

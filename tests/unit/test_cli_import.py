@@ -142,7 +142,7 @@ def test_bad_boundaries_are_refused_in_one_line_and_nothing_is_written(
     target = leipzig(data_dir)
     before = target.read_bytes()
     source = official_file(tmp_path, features, **top)
-    assert run("leipzig", str(source), *(["--dry-run"] if dry_run else [])) == 1
+    assert run("leipzig", str(source), *(["--dry-run"] if dry_run else [])) == 2
     out, err = capsys.readouterr()
     assert out == ""
     assert err.startswith("sparcs-engage: error: ") and err.count("\n") == 1
@@ -162,7 +162,7 @@ def test_bad_boundaries_are_refused_in_one_line_and_nothing_is_written(
 @pytest.mark.parametrize("city", ["atlantis", "../leipzig", "Leipzig"])
 def test_an_unknown_city_is_refused(data_dir, tmp_path, capsys, city):
     source = official_file(tmp_path, [feature("1", "Mitte", polygon(SQUARE))])
-    assert run(city, str(source)) == 1
+    assert run(city, str(source)) == 2
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1
     assert err.startswith(f"sparcs-engage: error: unknown city {city!r}")
@@ -171,7 +171,7 @@ def test_an_unknown_city_is_refused(data_dir, tmp_path, capsys, city):
 
 
 def test_a_missing_source_file_is_one_error_line(data_dir, tmp_path, capsys):
-    assert run("leipzig", str(tmp_path / "nowhere.geojson")) == 1
+    assert run("leipzig", str(tmp_path / "nowhere.geojson")) == 2
     err = capsys.readouterr().err
     assert err.startswith("sparcs-engage: error: ") and "the file is missing" in err
 

@@ -72,7 +72,7 @@ def test_kpis_as_a_table_and_with_filters(cli_db, capsys):
     ],
 )
 def test_kpis_refuse_a_bad_filter_in_one_line(cli_db, capsys, args, message):
-    assert main(["kpis", *args]) == 1
+    assert main(["kpis", *args]) == 2
     err = capsys.readouterr().err
     assert message in err and "Traceback" not in err and err.count("\n") == 1
 
@@ -105,7 +105,7 @@ def test_a_refused_export_leaves_no_file(cli_db, tmp_path, capsys):
     folder.mkdir()
     target = folder / "few.csv"
     args = ["export", "--city", "espoo", "--district", "suur-leppavaara", "--out", str(target)]
-    assert main(args) == 1
+    assert main(args) == 2
     assert "Fewer than 5" in capsys.readouterr().err
     assert list(folder.iterdir()) == []
 
@@ -116,7 +116,7 @@ def test_delete_respondent_by_code(cli_db, capsys):
     assert "1 survey response" in capsys.readouterr().out
     with Session(cli_db) as session:
         assert session.exec(select(SurveyResponse)).all() == []
-    assert main(["delete-respondent", code]) == 1
+    assert main(["delete-respondent", code]) == 2
     assert "nothing deleted" in capsys.readouterr().err
     deletions = [
         detail for action, detail in audit_actions(cli_db) if action == "delete_respondent"
@@ -141,4 +141,4 @@ def test_purge_deletes_only_what_is_older(cli_db, capsys):
         assert len(session.exec(select(Respondent)).all()) == 2
         assert len(session.exec(select(SurveyResponse)).all()) == 2
     assert [a for a, _d in audit_actions(cli_db)].count("purge") == 1
-    assert main(["purge", "--older-than", "0"]) == 1
+    assert main(["purge", "--older-than", "0"]) == 2
