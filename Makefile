@@ -56,10 +56,10 @@ format: $(VENV)/.installed
 ## Extract UI strings, merge them into the catalogs and compile them.
 i18n: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ -k ngettext:1,2 --no-location \
-		--sort-output --project "SPARCS Engage" -o content/messages.pot .
+		--sort-output --width 100 --project "SPARCS Engage" -o content/messages.pot .
 	for l in $(LANGS); do \
 		$(BIN)/pybabel update -D messages -i content/messages.pot -d content -l $$l \
-			--no-fuzzy-matching --ignore-obsolete; done
+			--no-fuzzy-matching --ignore-obsolete --width 100; done
 	$(MAKE) catalogs
 
 clean:

@@ -494,14 +494,9 @@ def _write_geojson(out: IO[bytes], rows: Iterator[list]) -> int:
     return count
 
 
-def export_answers(
-    session: Session, flt: KpiFilter, *, fmt: str, shape: str, out: IO[bytes]
-) -> ExportResult:
-    """Write the answers of a filter to ``out`` (a binary file); the caller audits it."""
-    if fmt not in FORMATS:
-        raise ExportError(N_("Unknown format {format}."), format=fmt)
-    if shape not in SHAPES:
-        raise ExportError(N_("Unknown shape {shape}."), shape=shape)
+def check_exportable(session: Session, flt: KpiFilter) -> int:
+    """The number of respondents a filter exports; ExportError when it may not be exported
+    (an unknown city or district, or a district with fewer than MIN_GROUP respondents)."""
     try:
         respondents = count_respondents(session, flt)
     except KpiFilterError as exc:
@@ -510,9 +505,21 @@ def export_answers(
         raise ExportError(
             N_("Fewer than {min} respondents in this district: nothing is exported."), min=MIN_GROUP
         )
-    survey = load_survey(flt.city)
-    if survey is None:
+    if load_survey(flt.city) is None:
         raise ExportError(N_("Unknown city {city}."), city=flt.city)
+    return respondents
+
+
+def export_answers(
+    session: Session, flt: KpiFilter, *, fmt: str, shape: str, out: IO[bytes]
+) -> ExportResult:
+    """Write the answers of a filter to ``out`` (a binary file); the caller audits it."""
+    if fmt not in FORMATS:
+        raise ExportError(N_("Unknown format {format}."), format=fmt)
+    if shape not in SHAPES:
+        raise ExportError(N_("Unknown shape {shape}."), shape=shape)
+    respondents = check_exportable(session, flt)
+    survey = load_survey(flt.city)
     if fmt == "geojson":
         rows = _write_geojson(out, long_rows(session, flt, neutral=True))
         return ExportResult(rows, respondents)

@@ -90,7 +90,10 @@ def download(request: Request) -> Response:
     kind = downloads.KINDS.get(ticket.kind) if ticket else None
     if ticket is None or kind is None or cookie_session != ticket.session_id:
         return PlainTextResponse(
-            t("This download link has expired. Please prepare the file again."), status_code=403
+            t(
+                "This download link is no longer valid. Please click the download on the staff page again."
+            ),
+            status_code=403,
         )
     settings = load_settings()
     handle, path = tempfile.mkstemp(prefix="sparcs-download-", suffix=".part")
@@ -103,13 +106,15 @@ def download(request: Request) -> Response:
                 idle=staff_sessions.idle_timeout(settings),
             ).identity
             if live is None or live.role not in kind.roles:
-                refused = t("This download link has expired. Please prepare the file again.")
+                refused = t(
+                    "This download link is no longer valid. Please click the download on the staff page again."
+                )
             else:
                 made = kind.make(session, ticket.params, out)
                 audit(
                     session=session,
                     actor=live.username,
-                    action="download",
+                    action="export",
                     detail=made.audit_detail,
                 )
     except MessageError as exc:

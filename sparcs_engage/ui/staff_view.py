@@ -3,7 +3,8 @@ list, deletion by code and the audit log. Nothing is shown without a staff login
 
 from __future__ import annotations
 
-import io
+import html
+import time
 from datetime import date, timedelta
 
 import pandas as pd
@@ -11,11 +12,10 @@ import sqlalchemy as sa
 import streamlit as st
 from sqlmodel import select
 
-from sparcs_engage import answer_export, kpis
+from sparcs_engage import answer_export, downloads, kpis, staff_sessions
 from sparcs_engage.auth import audit
 from sparcs_engage.cities import City
 from sparcs_engage.db import session_scope
-from sparcs_engage.exports import csv_bytes
 from sparcs_engage.i18n import N_, Translator
 from sparcs_engage.models import AuditEvent, SurveySummary
 from sparcs_engage.privacy import delete_by_code
@@ -42,6 +42,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "login": N_("Sign-in"),
     "login_failed": N_("Failed sign-in"),
     "login_locked": N_("Sign-in while locked"),
+    "login_throttled": N_("Sign-in paused for a device"),
+    "logout": N_("Sign-out"),
     "export": N_("Export"),
     "delete_respondent": N_("Deletion by code"),
     "purge": N_("Retention purge"),
@@ -388,97 +390,65 @@ def _export(visitor, engine, flt: kpis.KpiFilter) -> None:
             "starts with an apostrophe."
         )
     )
-    with st.form("export_form", border=False):
-        fmt = st.radio(
-            t("Format"),
-            list(answer_export.FORMATS),
-            format_func=lambda f: t(FORMAT_TITLES[f]),
-            key="export_format",
-        )
-        shape = st.radio(
-            t("Shape"),
-            list(answer_export.SHAPES),
-            format_func=lambda s: t(SHAPE_TITLES[s]),
-            key="export_shape",
-            help=t("GeoJSON always has one point per map answer."),
-        )
-        prepare = st.form_submit_button(t("Prepare the file"), icon=":material/description:")
-    if prepare:
-        out = io.BytesIO()
+    fmt = st.radio(
+        t("Format"),
+        list(answer_export.FORMATS),
+        format_func=lambda f: t(FORMAT_TITLES[f]),
+        key="export_format",
+    )
+    shape = st.radio(
+        t("Shape"),
+        list(answer_export.SHAPES),
+        format_func=lambda s: t(SHAPE_TITLES[s]),
+        key="export_shape",
+        help=t("GeoJSON always has one point per map answer."),
+    )
+    with session_scope(engine) as session:
         try:
-            with st.spinner(t("Preparing the file…")), session_scope(engine) as session:
-                result = answer_export.export_answers(session, flt, fmt=fmt, shape=shape, out=out)
-                audit(
-                    session=session,
-                    actor=visitor.identity.username,
-                    action="export",
-                    detail=f"{fmt} {shape}, {kpis.filter_text(flt)}: "
-                    f"{result.respondents} respondent(s), {result.rows} row(s)",
-                )
+            respondents = answer_export.check_exportable(session, flt)
         except answer_export.ExportError as exc:
-            st.session_state.pop("export_file", None)
             st.error(error_text(t, exc))
-        else:
-            st.session_state["export_file"] = (
-                out.getvalue(),
-                answer_export.file_name(flt.city, fmt, shape),
-                answer_export.MEDIA_TYPES[fmt],
-                result,
-            )
-    ready = st.session_state.get("export_file")
-    if ready:
-        data, name, media, result = ready
-        st.success(
+            respondents = None
+    if respondents is not None:
+        st.caption(
             t.ngettext(
-                "Ready: {rows} rows from {n} respondent.",
-                "Ready: {rows} rows from {n} respondents.",
-                result.respondents,
-                rows=t.number(result.rows),
+                "{n} respondent in this filter. The file is made when you click, so it is "
+                "always up to date; a whole city can take a minute.",
+                "{n} respondents in this filter. The file is made when you click, so it is "
+                "always up to date; a whole city can take a minute.",
+                respondents,
             )
         )
-        st.download_button(
-            t("Download {name}", name=name),
-            data=data,
-            file_name=name,
-            mime=media,
-            icon=":material/download:",
-            on_click="ignore",
+        download_link(
+            visitor,
+            "answers",
+            {**downloads.filter_params(flt), "fmt": fmt, "shape": shape},
+            t("Download {name}", name=answer_export.file_name(flt.city, fmt, shape)),
             key="export_download",
         )
     st.divider()
     st.write(t("The indicators themselves, as a table (small groups left out):"))
-    report = _report(engine, str(engine.url), flt)
-    texts = kpis.kpi_texts(visitor.lang)
-    rows = [
-        [
-            v.id,
-            texts[v.id]["name"],
-            kpis.KPIS[v.id].unit,
-            "" if v.value is None else round(v.value, 4),
-            "" if v.n is None else v.n,
-            v.status,
-        ]
-        for v in report.values
-    ]
-    st.download_button(
+    download_link(
+        visitor,
+        "kpis",
+        {**downloads.filter_params(flt), "lang": visitor.lang},
         t("Download the indicators (CSV)"),
-        data=csv_bytes(["kpi", "name", "unit", "value", "people", "status"], rows),
-        file_name=f"sparcs-{flt.city}-kpis-{date.today().isoformat()}.csv",
-        mime="text/csv",
-        icon=":material/download:",
-        on_click=_audit_kpi_download,
-        args=(engine, visitor.identity.username, flt),
         key="kpi_download",
     )
 
 
-def _audit_kpi_download(engine, actor: str, flt: kpis.KpiFilter) -> None:
-    with session_scope(engine) as session:
-        audit(
-            session=session,
-            actor=actor,
-            action="export",
-            detail=f"kpi table (csv), {kpis.filter_text(flt)}",
+def download_link(visitor, kind: str, params: dict, label: str, *, key: str) -> None:
+    """A link that makes the file on the server when clicked: valid only in this signed-in
+    browser session, for a quarter of an hour (see sparcs_engage/downloads.py)."""
+    ticket = staff_sessions.make_ticket(
+        visitor.identity.session_id, kind, {**params, "lang": visitor.lang}, now=time.time()
+    )
+    with st.container(key=key):
+        # Only URL-safe base64 and hex go into the link; the label is escaped.
+        st.markdown(
+            f'<a class="sparcs-download" href="/_sparcs/download/{ticket}" download>'
+            f"{html.escape(label)}</a>",
+            unsafe_allow_html=True,
         )
 
 

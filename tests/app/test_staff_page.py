@@ -3,10 +3,13 @@ the audit log in fi, de and en."""
 
 from __future__ import annotations
 
+import re
+import time
+
 import pytest
 from sqlmodel import Session, select
 
-from sparcs_engage import kpis
+from sparcs_engage import kpis, staff_sessions
 from sparcs_engage.db import get_engine
 from sparcs_engage.i18n import translator
 from sparcs_engage.models import AuditEvent, SurveyAnswer
@@ -84,15 +87,31 @@ def test_a_period_of_chosen_dates():
     assert "Valitse vähintään yksi kanava." in [i.value for i in at.info]
 
 
-def test_export_is_prepared_audited_and_offered(app_database):
+def test_export_links_carry_a_ticket_for_this_session_and_nothing_is_made_before_a_click(
+    app_database,
+):
     at = signed_in("demo.staff", "en", city="espoo")
+    before = audit_actions(app_database).count("export")
     at.radio(key="export_format").set_value("xlsx")
-    at.radio(key="export_shape").set_value("wide")
-    at.button(key="FormSubmitter:export_form-Prepare the file").click().run()
+    at.radio(key="export_shape").set_value("wide").run()
     assert not at.exception
-    assert any("Ready:" in s.value for s in at.success)
-    assert at.download_button
-    assert audit_actions(app_database)[-1] == "export"
+    links = [m.value for m in at.markdown if "/_sparcs/download/" in m.value]
+    assert len(links) == 2, "the answers and the indicator table"
+    tickets = [
+        staff_sessions.read_ticket(
+            re.search(r'/_sparcs/download/([^"]+)"', link).group(1), now=time.time()
+        )
+        for link in links
+    ]
+    answers = next(t for t in tickets if t.kind == "answers")
+    assert (answers.params["fmt"], answers.params["shape"], answers.params["city"]) == (
+        "xlsx",
+        "wide",
+        "espoo",
+    )
+    identity = at.session_state["identity"]
+    assert identity.session_id and {t.session_id for t in tickets} == {identity.session_id}
+    assert audit_actions(app_database).count("export") == before
 
 
 def test_moderation_approves_an_open_answer(app_database):
