@@ -91,7 +91,8 @@ def download(request: Request) -> Response:
     if ticket is None or kind is None or cookie_session != ticket.session_id:
         return PlainTextResponse(
             t(
-                "This download link is no longer valid. Please click the download on the staff page again."
+                "This download link is no longer valid. Please click the download on the staff "
+                "page again."
             ),
             status_code=403,
         )
@@ -107,7 +108,8 @@ def download(request: Request) -> Response:
             ).identity
             if live is None or live.role not in kind.roles:
                 refused = t(
-                    "This download link is no longer valid. Please click the download on the staff page again."
+                    "This download link is no longer valid. Please click the download on the staff "
+                    "page again."
                 )
             else:
                 made = kind.make(session, ticket.params, out)

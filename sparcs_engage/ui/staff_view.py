@@ -13,7 +13,6 @@ import streamlit as st
 from sqlmodel import select
 
 from sparcs_engage import answer_export, downloads, kpis, staff_sessions
-from sparcs_engage.auth import audit
 from sparcs_engage.cities import City
 from sparcs_engage.db import session_scope
 from sparcs_engage.i18n import N_, Translator
