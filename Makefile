@@ -30,7 +30,7 @@ db: $(VENV)/.installed
 setup: $(VENV)/.installed catalogs db
 
 run: setup
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/streamlit run server.py --server.port $(PORT)
 
 ## Every test: unit, AppTest and the browser tests in headless Chromium.
 test: $(VENV)/.installed catalogs

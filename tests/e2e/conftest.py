@@ -79,7 +79,7 @@ def server(tmp_path_factory) -> Iterator[str]:
             "-m",
             "streamlit",
             "run",
-            "app.py",
+            "server.py",
             "--server.port",
             str(port),
             "--server.address",
@@ -159,6 +159,19 @@ def wait_for_app(page: Page) -> None:
     page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']")
     # Elements of the previous run stay, marked stale, until the new run has replaced them.
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')")
+
+
+def sign_in(page: Page, server: str, username: str, password: str, *, lang: str, city: str):
+    """Sign in on /login like a person: the page then fetches its session cookie from the
+    server (a navigation through /_sparcs/session and back), after which any page load of this
+    browser is signed in."""
+    page.goto(f"{server}/login?lang={lang}&city={city}")
+    wait_for_app(page)
+    page.locator(".st-key-username input").fill(username)
+    page.locator(".st-key-password input").fill(password)
+    with page.expect_navigation(url=lambda url: "/login" in url and "_sparcs" not in url):
+        page.locator(".st-key-sign_in_submit button").click()
+    wait_for_app(page)
 
 
 def serious_violations(axe: Axe, page: Page) -> list[str]:

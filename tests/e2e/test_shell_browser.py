@@ -7,7 +7,13 @@ from playwright.sync_api import expect
 
 from sparcs_engage.demo import DEMO_PASSWORD
 
-from .conftest import horizontal_overflow, new_page, serious_violations, wait_for_app
+from .conftest import (
+    horizontal_overflow,
+    new_page,
+    serious_violations,
+    sign_in,
+    wait_for_app,
+)
 
 TITLES = {
     "fi": "Vaikuta kaupunkisi energiatulevaisuuteen",
@@ -61,12 +67,7 @@ def test_deep_link_to_login_works_on_a_fresh_tab(server, browser):
 
 def test_staff_member_signs_in_on_a_tablet(server, browser, axe):
     page = new_page(browser, "tablet")
-    page.goto(f"{server}/login?lang=de")
-    wait_for_app(page)
-    page.get_by_label("Benutzername").fill("demo.staff")
-    page.get_by_role("textbox", name="Passwort").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="Anmelden").click()
-    wait_for_app(page)
+    sign_in(page, server, "demo.staff", DEMO_PASSWORD, lang="de", city="leipzig")
     expect(page.get_by_role("heading", level=1)).to_have_text("Ihr Konto")
     expect(page.get_by_text("Sie sind angemeldet als demo.staff")).to_be_visible()
     assert serious_violations(axe, page) == []

@@ -13,7 +13,13 @@ from playwright.sync_api import Page, expect
 
 from sparcs_engage.demo import DEMO_PASSWORD
 
-from .conftest import horizontal_overflow, new_page, serious_violations, wait_for_app
+from .conftest import (
+    horizontal_overflow,
+    new_page,
+    serious_violations,
+    sign_in,
+    wait_for_app,
+)
 
 # The board refreshes every 3 s and a tablet every 4 s; on a busy two-core machine a redraw
 # may take a few seconds more. "Within one refresh" is one period plus that.
@@ -38,13 +44,7 @@ def tablet_card(page: Page, text: str):
 
 
 def sign_in_as_facilitator(page: Page, server: str) -> None:
-    page.goto(f"{server}/login?lang=de&city=leipzig")
-    wait_for_app(page)
-    key(page, "username").locator("input").fill("demo.facilitator")
-    key(page, "password").locator("input").fill(DEMO_PASSWORD)
-    key(page, "sign_in_submit").locator("button").click()
-    wait_for_app(page)
-    # The session holds the sign-in: move on by our own link, not by a new page load.
+    sign_in(page, server, "demo.facilitator", DEMO_PASSWORD, lang="de", city="leipzig")
     page.get_by_role("link", name="Werkstatt moderieren").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Werkstatt moderieren")
