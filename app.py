@@ -18,7 +18,8 @@ HERE = Path(__file__).resolve().parent
 def run() -> None:
     st.set_page_config(
         page_title="SPARCS Engage",
-        page_icon=":material/energy_savings_leaf:",
+        # A file of our own: a Material icon name here makes browsers fetch it from Google.
+        page_icon=str(HERE / "sparcs_engage" / "ui" / "assets" / "favicon.png"),
         layout="centered",
         initial_sidebar_state="collapsed",
     )

@@ -52,6 +52,10 @@ class City:
     population_source: str
     targets: tuple[Target, ...]
     folder: Path = field(repr=False)
+    # A tile server the city chose (URL template and its attribution); none: no tiles, the
+    # map draws its districts on a plain background and needs no other host.
+    tiles: str = ""
+    tiles_attribution: str = ""
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names["en"]
@@ -69,6 +73,9 @@ class CityRegistry:
 
     def __getitem__(self, city_id: str) -> City:
         return self.cities[city_id]
+
+    def get(self, city_id: object) -> City | None:
+        return self.cities.get(city_id) if isinstance(city_id, str) else None
 
     def ids(self) -> list[str]:
         return sorted(self.cities)
@@ -133,6 +140,12 @@ def load_city(folder: Path) -> City:
     zoom = _require(map_table, "zoom", int, path, "map.zoom")
     if not 1 <= zoom <= 18:
         raise CityDataError(path, "map.zoom", "must be between 1 and 18")
+    tiles = map_table.get("tiles", "")
+    attribution = map_table.get("tiles_attribution", "")
+    if not isinstance(tiles, str) or (tiles and not tiles.startswith("https://")):
+        raise CityDataError(path, "map.tiles", "must be an https:// URL template")
+    if tiles and (not isinstance(attribution, str) or not attribution.strip()):
+        raise CityDataError(path, "map.tiles_attribution", "is needed with map.tiles")
 
     population = _require(data, "population", dict, path, "population")
     pop_value = _require(population, "value", int, path, "population.value")
@@ -174,6 +187,8 @@ def load_city(folder: Path) -> City:
         population_source=pop_source,
         targets=tuple(targets),
         folder=folder,
+        tiles=tiles,
+        tiles_attribution=attribution if tiles else "",
     )
 
 

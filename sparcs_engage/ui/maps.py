@@ -32,6 +32,46 @@ from sparcs_engage.energy import (
 )
 from sparcs_engage.i18n import Translator, translator
 
+# Leaflet is served by the app itself (ui/routes.py mounts ui/assets/): a map must draw in a
+# venue without internet, and no visitor's browser may be sent to a CDN.
+LEAFLET = "/_sparcs/assets/leaflet-1.9.3"
+JQUERY = "/_sparcs/assets/jquery-3.7.1/jquery.min.js"  # folium's popups build their HTML with $()
+
+
+def base_map(
+    city_id: str | None,
+    center: tuple[float, float],
+    zoom: int,
+    districts=(),
+    **options,
+) -> folium.Map:
+    """An empty map of a city that loads nothing from another host: Leaflet from the app, and
+    tiles only when the city configured a tile server (city.toml [map] tiles); otherwise the
+    districts are drawn on a plain background."""
+    from sparcs_engage.ui.context import city_registry
+
+    city = city_registry().get(city_id)
+    fmap = folium.Map(location=center, zoom_start=zoom, tiles=None, **options)
+    if city is not None and city.tiles:
+        folium.TileLayer(city.tiles, attr=html.escape(city.tiles_attribution)).add_to(fmap)
+    # Instance attributes: streamlit-folium collects each element's default_js/default_css and
+    # would otherwise load folium's CDN list (jQuery, Bootstrap, Font Awesome, Leaflet).
+    fmap.default_js = [("jquery", JQUERY), ("leaflet", f"{LEAFLET}/leaflet.js")]
+    fmap.default_css = [("leaflet_css", f"{LEAFLET}/leaflet.css")]
+    if districts:
+        # The whole city in view, on a phone as on a laptop (a fixed zoom cut it off).
+        west, south, east, north = (
+            f(values)
+            for f, values in zip(
+                (min, min, max, max),
+                zip(*(d.geometry.bounds for d in districts), strict=True),
+                strict=True,
+            )
+        )
+        fmap.fit_bounds([[south, west], [north, east]])
+    return fmap
+
+
 # Sequential colour ramps (ColorBrewer, colour-blind safe), light to dark.
 RAMPS = {
     "bad_high": ["#fef0d9", "#fdcc8a", "#fc8d59", "#e34a33", "#b30000"],  # more is worse
@@ -182,7 +222,7 @@ def build_map(
     values = dict(zip(rows["district"], rows["value"].astype(float), strict=True))
     breaks = class_breaks(list(values.values()), classes=len(ramp(_indicator)))
     colours = ramp(_indicator)
-    fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap", control_scale=True)
+    fmap = base_map(city_id, center, zoom, _energy.districts, control_scale=True)
     # One GeoJSON layer for all districts: a layer per district would make every rerun
     # render hundreds of elements for a large city.
     features = []
@@ -274,7 +314,7 @@ def places_map(
     found = dict(counts)
     breaks = class_breaks([float(v) for v in found.values()], classes=5)
     colours = RAMPS["neutral"]
-    fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap")
+    fmap = base_map(city_id, center, zoom, _districts)
     features = []
     for district in _districts:
         count = found.get(district.id)

@@ -2,6 +2,7 @@
 
 - ``/_sparcs/session``: trades a fresh sign-in's one-time token for the HttpOnly session cookie;
 - ``/_sparcs/signout``: removes that cookie;
+- ``/_sparcs/assets/...``: Leaflet and other files the pages need, from the app itself;
 - ``/_sparcs/download/<ticket>``: a staff file, made when clicked, streamed from a temporary
   file, only for the browser whose session the ticket was made for;
 
@@ -14,12 +15,14 @@ import logging
 import os
 import tempfile
 import time
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, RedirectResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from sparcs_engage import downloads, staff_sessions
 from sparcs_engage.auth import audit
@@ -136,7 +139,11 @@ def download(request: Request) -> Response:
     )
 
 
+ASSETS = Path(__file__).parent / "assets"
+
 ROUTES = [
+    # Leaflet and the favicon: served by the app, so nothing comes from another host.
+    Mount(f"{PREFIX}/assets", StaticFiles(directory=ASSETS), name="assets"),
     Route(f"{PREFIX}/session", session_cookie),
     Route(f"{PREFIX}/signout", sign_out),
     Route(PREFIX + "/download/{ticket}", download),

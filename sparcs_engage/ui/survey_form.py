@@ -215,7 +215,9 @@ def answer_text(q: Question, survey: Survey, texts: SurveyTexts, t: Translator, 
 
 def place_map(survey: Survey, center: tuple[float, float], zoom: int, districts) -> folium.Map:
     """A plain map of the city's districts to mark a place on."""
-    fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap")
+    from sparcs_engage.ui.maps import base_map
+
+    fmap = base_map(survey.city, center, zoom, districts)
     folium.GeoJson(
         {
             "type": "FeatureCollection",
