@@ -5,8 +5,10 @@ and GeoJSON (the map answers), in a tidy long shape (one row per answered item) 
 Everything is streamed: rows come from a server-side cursor in batches and go straight to the
 file, so a million answers never sit in memory. Only submitted responses are exported. Exports
 hold a pseudonymous respondent id (a random UUID that is not the resident's code) and no IP
-address or account name. Every text cell a spreadsheet would run as a formula is neutralised;
-open answers a moderator rejected are left out (their row stays, the text is empty).
+address or account name. Text a spreadsheet would run as a formula is never run: CSV puts an
+apostrophe before it (CSV has no other way), XLSX keeps it exactly as written with Excel's
+hidden quote prefix, JSON keeps it exactly (nothing runs JSON as formulas). Open answers a
+moderator rejected are left out (their row stays, the text is empty).
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import IO, Any
 
 from sqlmodel import Session
 
-from sparcs_engage.exports import neutralise, neutralise_sql
+from sparcs_engage.exports import FORMULA_START, neutralise, neutralise_sql
 from sparcs_engage.i18n import LANGUAGES, N_, MessageError
 from sparcs_engage.kpis import (
     MIN_GROUP,
@@ -35,10 +37,13 @@ from sparcs_engage.kpis import (
 )
 from sparcs_engage.surveys import Question, Survey, load_survey, survey_texts
 
-FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "geojson")
+# csv: for analysis (comma, decimal point); csv_local: for a spreadsheet in the staff member's
+# language (semicolon, decimal comma, as Finnish, Swedish, German and Portuguese Excel expect).
+FORMATS: tuple[str, ...] = ("csv", "csv_local", "xlsx", "json", "geojson")
 SHAPES: tuple[str, ...] = ("long", "wide")
 MEDIA_TYPES = {
     "csv": "text/csv",
+    "csv_local": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "json": "application/json",
     "geojson": "application/geo+json",
@@ -96,6 +101,8 @@ class ExportResult:
 def file_name(city: str, fmt: str, shape: str, today: date | None = None) -> str:
     today = today or datetime.now(UTC).date()
     suffix = "" if fmt == "geojson" else f"-{shape}"
+    if fmt == "csv_local":
+        return f"sparcs-{city}-city-vision-2050{suffix}-excel-{today.isoformat()}.csv"
     return f"sparcs-{city}-city-vision-2050{suffix}-{today.isoformat()}.{fmt}"
 
 
@@ -326,8 +333,10 @@ def _wide_row(survey: Survey, head: list, answers: list[list]) -> list:
     return out
 
 
-def wide_rows(session: Session, flt: KpiFilter, survey: Survey) -> Iterator[list]:
-    for head, answers in _by_respondent(long_rows(session, flt, neutral=True)):
+def wide_rows(
+    session: Session, flt: KpiFilter, survey: Survey, *, neutral: bool = False
+) -> Iterator[list]:
+    for head, answers in _by_respondent(long_rows(session, flt, neutral=neutral)):
         yield _wide_row(survey, head, answers)
 
 
@@ -393,6 +402,30 @@ def _write_csv_batches(out: IO[bytes], header: Sequence[str], batches: Iterator[
     return count
 
 
+def _decimal_comma(value: object) -> object:
+    """A float with a decimal comma, as a spreadsheet in fi, sv, de or pt reads numbers."""
+    return str(value).replace(".", ",") if isinstance(value, float) else value
+
+
+def _local_row(row: Sequence) -> list:
+    return [_decimal_comma(neutralise(v)) for v in row]
+
+
+def _write_csv_local(out: IO[bytes], header: Sequence[str], rows: Iterator[Sequence]) -> int:
+    """CSV that Excel in a comma-decimal language opens in columns: semicolons between fields,
+    decimal commas; BOM and CRLF as in the analysis CSV."""
+    stream = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+    writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
+    writer.writerow(header)
+    count = 0
+    for batch in _batched(rows, _local_row):
+        writer.writerows(batch)
+        count += len(batch)
+    stream.flush()
+    stream.detach()
+    return count
+
+
 def _write_csv_lines(out: IO[bytes], header: Sequence[str], batches: Iterator[list]) -> int:
     """Lines the database wrote (see _select): BOM, header, then the lines with CRLF."""
     out.write(("\ufeff" + ",".join(header) + "\r\n").encode("utf-8"))
@@ -417,6 +450,19 @@ def _neutral_all(row: list) -> list:
     return [neutralise(v) for v in row]
 
 
+def _xlsx_value(sheet, value: object) -> object:
+    """Text a spreadsheet would run as a formula is stored as text with Excel's hidden quote
+    prefix: shown exactly as typed, never run."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        from openpyxl.cell import WriteOnlyCell
+
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        cell.quotePrefix = True
+        return cell
+    return value
+
+
 def _write_xlsx(out: IO[bytes], sheets: list[tuple[str, Sequence[str], Iterator[list]]]) -> int:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -435,8 +481,7 @@ def _write_xlsx(out: IO[bytes], sheets: list[tuple[str, Sequence[str], Iterator[
             cells.append(cell)
         sheet.append(cells)
         for row in rows:
-            # neutralise() puts an apostrophe before a leading "=", so openpyxl stores text.
-            sheet.append([neutralise(v) for v in row])
+            sheet.append([_xlsx_value(sheet, v) for v in row])
             if first:
                 count += 1
         first = False
@@ -523,18 +568,22 @@ def export_answers(
     if fmt == "geojson":
         rows = _write_geojson(out, long_rows(session, flt, neutral=True))
         return ExportResult(rows, respondents)
+    # CSV cells get a visible apostrophe before formula-like text (CSV has no other way);
+    # XLSX marks them with the hidden quote prefix, and JSON is never run as a formula.
     if shape == "long":
         header: Sequence[str] = LONG_COLUMNS
-        source: Iterator[list] = long_rows(session, flt, neutral=True)
+        source: Iterator[list] = long_rows(session, flt, neutral=fmt == "csv")
     else:
         header = wide_columns(survey)
-        source = wide_rows(session, flt, survey)
+        source = wide_rows(session, flt, survey, neutral=fmt == "csv")
     if fmt == "csv" and shape == "long":
         rows = _write_csv_lines(
             out, header, long_batches(session, flt, neutral=True, csv_lines=True)
         )
     elif fmt == "csv":
         rows = _write_csv_batches(out, header, _batched(source, _neutral_all))
+    elif fmt == "csv_local":
+        rows = _write_csv_local(out, header, source)
     elif fmt == "xlsx":
         data = dictionary(survey, shape)
         rows = _write_xlsx(

@@ -52,8 +52,9 @@ AUDIT_ACTIONS: dict[str, str] = {
     "export_workshop": N_("Workshop export"),
 }
 FORMAT_TITLES: dict[str, str] = {
-    "csv": N_("CSV (Excel, UTF-8)"),
-    "xlsx": N_("Excel workbook (XLSX)"),
+    "xlsx": N_("Excel workbook (XLSX): best for spreadsheets"),
+    "csv_local": N_("CSV for spreadsheets (semicolons, decimal comma)"),
+    "csv": N_("CSV for analysis tools (commas, decimal point)"),
     "json": N_("JSON with data dictionary"),
     "geojson": N_("GeoJSON (map answers)"),
 }
@@ -391,7 +392,7 @@ def _export(visitor, engine, flt: kpis.KpiFilter) -> None:
     )
     fmt = st.radio(
         t("Format"),
-        list(answer_export.FORMATS),
+        list(FORMAT_TITLES),
         format_func=lambda f: t(FORMAT_TITLES[f]),
         key="export_format",
     )

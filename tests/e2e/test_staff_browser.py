@@ -70,7 +70,7 @@ def test_officer_filters_the_dashboard_and_downloads_the_answers(server, browser
 
     # The answers as CSV: made on the server when the link is clicked.
     page.get_by_role("tab", name="Vienti").click()
-    page.get_by_text("CSV (Excel, UTF-8)").click()
+    page.get_by_text("CSV analyysityökaluille").click()
     wait_for_app(page)
     with page.expect_download() as info:
         page.locator(".st-key-export_download").get_by_role("link").click()

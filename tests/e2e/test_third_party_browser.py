@@ -36,10 +36,12 @@ def test_no_page_asks_another_host_for_anything(server, browser, city, lang):
     # it (a blank map, a missing icon) as well as log it.
     page.context.route(
         "**/*",
-        lambda route: route.continue_()
-        if urlsplit(route.request.url).netloc == urlsplit(server).netloc
-        or not route.request.url.startswith("http")
-        else route.abort(),
+        lambda route: (
+            route.continue_()
+            if urlsplit(route.request.url).netloc == urlsplit(server).netloc
+            or not route.request.url.startswith("http")
+            else route.abort()
+        ),
     )
     for path in PAGES:
         page.goto(f"{server}/{path}?lang={lang}&city={city}")
@@ -48,9 +50,7 @@ def test_no_page_asks_another_host_for_anything(server, browser, city, lang):
         if path == "map":
             # The districts are drawn (SVG paths in Leaflet's overlay), with no tile server.
             frame = page.frame_locator(MAP_FRAME)
-            expect(frame.locator("path.leaflet-interactive").first).to_be_visible(
-                timeout=20_000
-            )
+            expect(frame.locator("path.leaflet-interactive").first).to_be_visible(timeout=20_000)
             assert frame.locator("path.leaflet-interactive").count() >= 7
             assert frame.locator("img.leaflet-tile").count() == 0
     assert _foreign(requests, server) == []

@@ -112,13 +112,44 @@ def test_xlsx_opens_cleanly_and_holds_no_formula(answered):
         for row in sheet.iter_rows():
             for cell in row:
                 assert cell.data_type != "f", cell.value
+                if isinstance(cell.value, str) and cell.value.startswith(("=", "+", "-", "@")):
+                    # Shown exactly as typed; Excel's hidden quote prefix keeps it text.
+                    assert cell.quotePrefix, cell.value
         flat = {v for row in values for v in row if isinstance(v, str)}
-        assert '\'=HYPERLINK("http://x")' in flat and "'@SUM(A1)" in flat
+        assert '=HYPERLINK("http://x")' in flat and "@SUM(A1)" in flat
+        assert not any(v.startswith("'") for v in flat)
         assert 'Grüne Höfe, "ruhige" Straßen; äö' in flat
         dictionary = [[c.value for c in r] for r in workbook["dictionary"].iter_rows()]
         assert dictionary[2][:2] == ["housing", "own_flat"] or any(
             r[:2] == ["housing", "own_flat"] for r in dictionary
         )
+
+
+@pytest.mark.parametrize("shape", ax.SHAPES)
+def test_a_local_csv_read_with_semicolons_has_the_values_of_the_xlsx(answered, shape):
+    """For Excel in Finnish, Swedish, German or Portuguese: semicolons and decimal commas."""
+    data, result = export(answered, "csv_local", shape)
+    assert data.startswith("\ufeff".encode())
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+    workbook = load_workbook(io.BytesIO(export(answered, "xlsx", shape)[0]))
+    sheet = [[c.value for c in row] for row in workbook["answers"].iter_rows()]
+    assert len(rows) == len(sheet) == result.rows + 1
+    assert rows[0] == sheet[0]
+
+    def same(text: str, value) -> bool:
+        if value is None:
+            return text == ""
+        if isinstance(value, int | float):  # openpyxl reads 4.0 back as 4
+            return float(text.replace(",", ".")) == value and "." not in text
+        # XML (inside XLSX) reads a carriage return back as a line feed.
+        text = text.replace("\r", "\n")
+        if isinstance(value, str) and value.startswith(("=", "+", "-", "@", "\t", "\n")):
+            return text == "'" + value  # CSV has no hidden prefix: a visible apostrophe
+        return text == str(value)
+
+    for csv_row, xlsx_row in zip(rows[1:], sheet[1:], strict=True):
+        for text, value in zip(csv_row, xlsx_row, strict=True):
+            assert same(text, value), (text, value)
 
 
 def test_json_has_the_data_dictionary(answered):
@@ -131,7 +162,8 @@ def test_json_has_the_data_dictionary(answered):
     assert set(housing["text"]) == {"fi", "de", "en"}
     assert housing["options"][0]["id"] == "own_house"
     assert housing["options"][0]["text"]["fi"] != housing["options"][0]["text"]["en"]
-    assert "'-3" in {r["text"] for r in parsed["rows"]}
+    # JSON is never run as a formula: the text stays exactly as the resident wrote it.
+    assert {"-3", '=HYPERLINK("http://x")'} <= {r["text"] for r in parsed["rows"]}
 
 
 def test_geojson_has_the_map_answers(answered):
