@@ -14,13 +14,10 @@ from typing import Any
 
 SURVEY_ID = "city_vision_2050"
 
-
 # current_section once every visible section is saved: the page shows the review.
 REVIEW = "review"
 
-
 MAX_TEXT_LENGTH = 2000  # the survey_answer.text column
-
 
 # How far outside the outermost district a map point may lie (degrees): the shore, a border.
 PLACE_MARGIN_DEG = 0.02
@@ -37,7 +34,6 @@ QUESTION_TYPES: tuple[str, ...] = (
 )
 CONDITION_OPS: tuple[str, ...] = ("equals", "any_of", "includes", "at_least", "answered")
 OPTION_SOURCES: tuple[str, ...] = ("themes", "districts")
-
 
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]{0,39}$")
 

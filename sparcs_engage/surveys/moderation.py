@@ -8,11 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from sparcs_engage.models import (
-    AuditEvent,
-    SurveyAnswer,
-    SurveyResponse,
-)
+from sparcs_engage.models import AuditEvent, SurveyAnswer, SurveyResponse
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,6 @@ from sparcs_engage.surveys.validation import E_REQUIRED, Problem, validate_answe
 RATE_LIMIT_SUBMISSIONS = 60
 RATE_LIMIT_WINDOW_S = 60
 
-
 # For the whole call, in StepResult.error and friends: a code, and its message in MESSAGES.
 CONSENT_REQUIRED = "consent_required"
 UNKNOWN_CITY = "unknown_city"

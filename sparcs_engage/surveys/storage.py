@@ -10,12 +10,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from sparcs_engage.models import (
-    SurveyAnswer,
-    SurveyResponse,
-    SurveySummary,
-    SurveySummaryBudget,
-)
+from sparcs_engage.models import SurveyAnswer, SurveyResponse, SurveySummary, SurveySummaryBudget
 from sparcs_engage.models.surveys import SUMMARY_MEASURES
 from sparcs_engage.surveys.definition import Question, Survey
 

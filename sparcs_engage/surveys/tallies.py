@@ -10,10 +10,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from sparcs_engage.models import (
-    SurveyAnswer,
-    SurveyResponse,
-)
+from sparcs_engage.models import SurveyAnswer, SurveyResponse
 from sparcs_engage.surveys.definition import SURVEY_ID, Question
 from sparcs_engage.surveys.structure import load_survey
 

@@ -35,7 +35,6 @@ E_PLACE_OUTSIDE = N_(
 )
 E_TEXT_TOO_LONG = N_("Please shorten your answer to {max} characters. It now has {length}.")
 
-
 # Control characters other than tab and newline, and lone surrogates (not storable as UTF-8).
 _UNSTORABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
