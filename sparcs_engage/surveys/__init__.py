@@ -47,6 +47,7 @@ from sparcs_engage.surveys.demo import (
     DEMO_CITY_LEANINGS,
     DEMO_LEANINGS,
     demo_responses,
+    demo_survey,
 )
 from sparcs_engage.surveys.moderation import PendingAnswer, list_pending, moderate
 from sparcs_engage.surveys.responses import (
@@ -162,6 +163,7 @@ __all__ = [
     "clean_text",
     "delete_response",
     "demo_responses",
+    "demo_survey",
     "is_optional_text_key",
     "list_pending",
     "load_structure",

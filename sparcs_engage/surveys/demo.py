@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from shapely.geometry import Point
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from sparcs_engage.cities import load_cities
 from sparcs_engage.i18n import LANGUAGES
@@ -294,3 +294,18 @@ def demo_responses(
         for table in ("respondent", "survey_response", "survey_answer", "survey_summary"):
             session.execute(sa.text(f"ANALYZE {table}"))
     return made
+
+
+def demo_survey(session: Session, options: Any) -> str:
+    """Plausible submitted City Vision 2050 responses per city (--respondents N in all)."""
+    existing = session.exec(
+        select(SurveyResponse.id).where(SurveyResponse.is_demo).limit(1)
+    ).first()
+    if existing is not None:
+        return "demo survey responses: already there"
+    per_city = options.respondents // 2
+    made = 0
+    for offset, city_id in enumerate(("espoo", "leipzig")):
+        count = per_city + (options.respondents % 2 if offset == 0 else 0)
+        made += demo_responses(session=session, city=city_id, n=count, seed=options.seed + offset)
+    return f"demo survey responses: {made}"

@@ -24,7 +24,7 @@ from sparcs_engage.footprint import (
     compare,
     validate_answers,
 )
-from sparcs_engage.footprint_records import load_footprint, save_footprint
+from sparcs_engage.footprint.records import load_footprint, save_footprint
 from sparcs_engage.i18n import N_
 from sparcs_engage.respondents import delete_respondent, normalize_code
 from sparcs_engage.ui.charts import footprint_spec
