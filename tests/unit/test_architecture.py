@@ -1,6 +1,7 @@
 """Rules of the code's shape that a reviewer would otherwise have to remember."""
 
 import ast
+import re
 from pathlib import Path
 
 from sparcs_engage.settings import REPO_ROOT
@@ -169,3 +170,13 @@ def test_no_core_module_is_over_500_lines_without_a_reason_at_its_top():
         if len(lines) > MAX_MODULE_LINES and not lines[0].startswith(LONG_MODULE_REASON):
             too_long.append(f"{path.relative_to(REPO_ROOT)}: {len(lines)} lines")
     assert too_long == []
+
+
+def test_every_path_architecture_md_names_exists():
+    text = (REPO_ROOT / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    examples = {"<lang>": "en", "<id>": "espoo", "<page>": "map"}
+    named = [p for p in re.findall(r"`([^`\s]+)`", text) if "/" in p]
+    for placeholder, example in examples.items():
+        named = [p.replace(placeholder, example) for p in named]
+    assert named
+    assert [p for p in named if not (REPO_ROOT / p).exists()] == []
