@@ -141,10 +141,11 @@ def calculate(answers: Answers, factors: FactorSet | None = None) -> FootprintRe
 
 
 # Typical answers of an average resident; with the factor file they reproduce the national
-# averages above (tests/unit/test_footprint.py checks within 15 %). Household size about 2 in
-# both countries (Statistics Finland, Destatis); floor area about 40 m² (FI) and 46 m² (DE) per
-# person; most common heating (district heat in FI, gas in DE); car, public-transport and flight
-# figures are SPARCS Engage demo estimates of per-person averages.
+# averages (NATIONAL_AVERAGE_KG in comparison.py; tests/unit/test_footprint.py checks within
+# 15 %). Household size about 2 in both countries (Statistics Finland, Destatis); floor area
+# about 40 m² (FI) and 46 m² (DE) per person; most common heating (district heat in FI, gas in
+# DE); car, public-transport and flight figures are SPARCS Engage demo estimates of per-person
+# averages.
 _AVERAGE_PROFILES: dict[str, dict[str, Any]] = {
     "FI": {
         "country": "FI",
