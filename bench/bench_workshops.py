@@ -32,6 +32,7 @@ from bench.support import postgres_schema
 from sparcs_engage import workshops as ws
 from sparcs_engage.db import _sqlite_pragmas, session_scope, upgrade
 from sparcs_engage.models import WorkshopCard, WorkshopParticipant, WorkshopVote, utcnow
+from sparcs_engage.workshops.codes import _hash_token
 
 PARTICIPANTS = 300
 VOTES_EACH = 10
@@ -115,7 +116,7 @@ def _participants(engine: Engine, workshop_id: uuid.UUID, n: int) -> list[str]:
         {
             "id": uuid.uuid4(),
             "workshop_id": workshop_id,
-            "token_hash": ws._hash_token(token),
+            "token_hash": _hash_token(token),
             "name": f"Bench {i}",
             "lang": "fi",
             "joined_at": utcnow(),

@@ -1,3 +1,4 @@
+# Over 500 lines because it is one streamed pipeline (read, reshape, write), read top to bottom.
 """Export of the City Vision 2050 answers for staff: CSV, XLSX, JSON (with a data dictionary)
 and GeoJSON (the map answers), in a tidy long shape (one row per answered item) or a wide one
 (one row per respondent).

@@ -4,7 +4,7 @@ import pytest
 from sqlmodel import Session, select
 
 from sparcs_engage.footprint import actions, average_profile, calculate, compare
-from sparcs_engage.footprint_records import ConsentMissing, load_footprint, save_footprint
+from sparcs_engage.footprint.records import ConsentMissing, load_footprint, save_footprint
 from sparcs_engage.models import FootprintRecord, Pledge
 from sparcs_engage.privacy import PRIVACY_NOTICE_VERSION
 from sparcs_engage.respondents import delete_respondent

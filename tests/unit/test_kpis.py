@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from sparcs_engage import kpis
 from sparcs_engage.kpis import KpiFilter, compute, dissimilarity
+from sparcs_engage.kpis.values import _delta
 from sparcs_engage.models import (
     FootprintRecord,
     Pledge,
@@ -362,7 +363,7 @@ def test_the_change_is_between_the_last_two_complete_months(engine):
     assert value(in_july, "energy_awareness").delta == pytest.approx(1 / 5 - 4 / 5)
     assert value(in_june, "energy_awareness").delta is None  # June is not over yet
     assert value(in_august, "energy_awareness").delta == pytest.approx(1 / 5 - 4 / 5)
-    assert kpis._delta((("2026-03", 0.5), ("2026-05", 0.7)), "2026-08") is None  # not adjacent
+    assert _delta((("2026-03", 0.5), ("2026-05", 0.7)), "2026-08") is None  # not adjacent
 
 
 def test_acceptance_pools_only_the_shown_measures(engine):

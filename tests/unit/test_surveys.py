@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 import tomllib
+import uuid
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from sparcs_engage import surveys
@@ -16,6 +19,7 @@ from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES
 from sparcs_engage.models import AuditEvent, Respondent, SurveyAnswer, SurveyResponse, utcnow
 from sparcs_engage.privacy import PRIVACY_NOTICE_VERSION
 from sparcs_engage.respondents import find_respondent, new_code
+from sparcs_engage.settings import load_settings
 from sparcs_engage.surveys import (
     ALREADY_SUBMITTED,
     CONSENT_REQUIRED,
@@ -61,8 +65,9 @@ from sparcs_engage.surveys import (
     survey_texts,
     validate_answer,
 )
+from sparcs_engage.surveys.storage import _stored_answers
 
-STRUCTURE = surveys.load_settings().data_dir / "surveys" / f"{SURVEY_ID}.toml"
+STRUCTURE = load_settings().data_dir / "surveys" / f"{SURVEY_ID}.toml"
 CITIES = ("espoo", "leipzig")
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
@@ -402,7 +407,7 @@ def test_multiple_choice_with_min_and_max():
 
 def test_multiple_choice_minimum():
     survey = espoo()
-    q = surveys.replace(survey.question("vision_words"), min=2)
+    q = replace(survey.question("vision_words"), min=2)
     result = validate_answer(survey, q, ["green"])
     assert result == Problem(E_TOO_FEW, {"min": 2})
 
@@ -727,9 +732,7 @@ def test_a_forged_section_or_response_gets_a_clear_code(engine):
             UNKNOWN_SECTION
         )
         assert save_step(response_id="not-a-uuid", section_id="today", **args).error == NOT_FOUND
-        assert save_step(response_id=surveys.uuid.uuid4(), section_id="today", **args).error == (
-            NOT_FOUND
-        )
+        assert save_step(response_id=uuid.uuid4(), section_id="today", **args).error == NOT_FOUND
         assert submit(session=session, response_id="x").error == NOT_FOUND
 
 
@@ -832,7 +835,7 @@ def test_one_response_per_respondent_is_enforced_by_the_database(engine):
                 current_section="today",
             )
         )
-        with pytest.raises(surveys.sa.exc.IntegrityError):
+        with pytest.raises(sa.exc.IntegrityError):
             session.commit()
 
 
@@ -1053,7 +1056,7 @@ def test_demo_responses_are_submitted_plausible_and_marked(engine, city):
         # Every demo answer is one a resident could have given.
         survey = load_survey(city)
         for response in responses[:40]:
-            answers = surveys._stored_answers(session, survey, response.id)
+            answers = _stored_answers(session, survey, response.id)
             assert answers == surveys.visible_answers(survey, answers)
             for question_id, answer in answers.items():
                 checked = validate_answer(survey, survey.question(question_id), answer)

@@ -19,6 +19,7 @@ from sqlmodel import Session
 from sparcs_engage import workshops as ws
 from sparcs_engage.db import _sqlite_pragmas, session_scope
 from sparcs_engage.models import WorkshopVote
+from sparcs_engage.workshops.locking import _writer_queue
 
 PARTICIPANTS = 300
 WORKERS = 32
@@ -160,7 +161,7 @@ def test_every_transaction_gives_up_its_place_in_the_sqlite_write_queue(engine, 
     if not database_url.startswith("sqlite"):
         pytest.skip("the queue is for SQLite's single writer")
     info, cards, tokens = _voting_workshop(engine)
-    queue = ws._writer_queue(engine.url.database)
+    queue = _writer_queue(engine.url.database)
     assert _tap(engine, tokens[0], cards[0]) == "ok"
     assert not queue._lock.locked()
     assert _tap(engine, tokens[0], 999_999) == ws.UNKNOWN_CARD  # refused: rolled back

@@ -1,11 +1,6 @@
 """Privacy notice (/privacy): what is stored, why, for how long, and the visitor's rights."""
 
-import streamlit as st
-
 from sparcs_engage.ui.context import current_visitor
+from sparcs_engage.ui.privacy_view import render
 
-visitor = current_visitor()
-t = visitor.t
-
-st.title(t("Privacy notice"))
-st.markdown(t.content("privacy"))
+render(current_visitor())

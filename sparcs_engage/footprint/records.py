@@ -7,7 +7,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
-from sparcs_engage.footprint import Answers, actions, calculate
+from sparcs_engage.footprint.actions import actions
+from sparcs_engage.footprint.answers import Answers
+from sparcs_engage.footprint.calculation import calculate
 from sparcs_engage.models import FootprintRecord, Pledge
 from sparcs_engage.privacy import PRIVACY_NOTICE_VERSION
 from sparcs_engage.respondents import create_respondent, find_respondent

@@ -1,0 +1,37 @@
+"""One city's energy data (districts, indicators, sites) in one call."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from sparcs_engage.energy.districts import District, load_districts
+from sparcs_engage.energy.indicators import load_indicators
+from sparcs_engage.energy.registry import Indicator
+from sparcs_engage.energy.sites import Site, load_sites
+
+
+@dataclass(frozen=True)
+class CityEnergy:
+    """Everything the map needs for one city, checked."""
+
+    districts: list[District]
+    indicators: pd.DataFrame = field(repr=False)
+    sites: list[Site]
+
+    @property
+    def district_ids(self) -> list[str]:
+        return [d.id for d in self.districts]
+
+
+def load_city_energy(city_folder: Path, registry: dict[str, Indicator]) -> CityEnergy:
+    """Read a city's districts.geojson, indicators.csv and sites.toml (sites are optional)."""
+    city_folder = Path(city_folder)
+    districts = load_districts(city_folder / "districts.geojson")
+    ids = [d.id for d in districts]
+    indicators = load_indicators(city_folder / "indicators.csv", registry, ids)
+    sites_path = city_folder / "sites.toml"
+    sites = load_sites(sites_path, ids) if sites_path.exists() else []
+    return CityEnergy(districts=districts, indicators=indicators, sites=sites)

@@ -1,0 +1,312 @@
+"""The City Vision 2050 survey page (/vision): consent, sections saved at every step, review,
+submit; a code to continue on another device."""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from typing import Any
+
+import streamlit as st
+from sqlalchemy.engine import Engine
+
+from sparcs_engage.cities import City
+from sparcs_engage.db import session_scope
+from sparcs_engage.energy import load_districts
+from sparcs_engage.i18n import Translator
+from sparcs_engage.surveys import (
+    ALREADY_SUBMITTED,
+    INCOMPLETE,
+    RATE_LIMITED,
+    REVIEW,
+    Survey,
+    SurveyTexts,
+    load_survey,
+    resume,
+    save_step,
+    start,
+    submit,
+    survey_texts,
+    visible_answers,
+)
+from sparcs_engage.ui.browser_memory import remember_sent, sent_from_this_browser
+from sparcs_engage.ui.context import Visitor
+from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.layout import page_link
+from sparcs_engage.ui.survey_form import answer_text, error_text, place_map, render_question
+
+# The survey's state in the session; a draft of another city is dropped from it (it stays saved).
+DRAFT_KEYS = ("sv_response_id", "sv_code", "sv_section", "sv_answers", "sv_errors")
+
+
+@st.cache_resource(show_spinner=False)
+def _map_for(city_id: str, _survey: Survey, _city: City):
+    return place_map(
+        _survey, _city.center, _city.zoom, load_districts(_city.folder / "districts.geojson")
+    )
+
+
+def render(visitor: Visitor) -> None:
+    """Draw /vision for this visitor: the start, a section, the review, or the thanks."""
+    t = visitor.t
+    lang = visitor.lang
+    city = visitor.city
+    state = st.session_state
+
+    if city is None:
+        st.title(t("City Vision 2050"))
+        st.warning(t("No city data could be read, so city facts cannot be shown right now."))
+        return
+
+    survey = load_survey(city.id)
+    texts = survey_texts(lang)
+    st.title(texts.get("title"))
+    engine = require_database(t)
+
+    if state.get("sv_city") not in (None, city.id):
+        # Another city: its own survey and answers; the draft of the first city stays saved.
+        for key in DRAFT_KEYS:
+            state.pop(key, None)
+    state["sv_city"] = city.id
+
+    if state.get("sv_done"):
+        remember_sent(city.id)
+        st.success(texts.get("thanks"))
+        page_link(visitor, "views/public/results.py", t("See the results"), ":material/bar_chart:")
+        st.caption(t("With your code you can delete your answers on the results page."))
+        return
+
+    if not state.get("sv_response_id"):
+        _welcome(visitor, survey, texts, engine, state)
+        return
+
+    answers: dict = state.setdefault("sv_answers", {})
+    section_id: str = state.get("sv_section") or survey.first_section(answers)
+    step, steps = survey.progress(section_id, answers)
+    _show_code(t, state)
+
+    if section_id == REVIEW:
+        _review(t, survey, texts, engine, state, answers, section_id)
+    else:
+        _section(t, city, survey, texts, engine, state, answers, section_id, step, steps)
+
+
+def _show_code(t: Translator, state: MutableMapping[str, Any]) -> None:
+    st.info(
+        t(
+            "Your code is {code}. Write it down: with it you can continue on any device, "
+            "or delete your answers later.",
+            code=state["sv_code"],
+        ),
+        icon=":material/key:",
+    )
+
+
+def _welcome(
+    visitor: Visitor,
+    survey: Survey,
+    texts: SurveyTexts,
+    engine: Engine,
+    state: MutableMapping[str, Any],
+) -> None:
+    """Before a draft: the intro, consent and start, and continuing with a code."""
+    t = visitor.t
+    lang = visitor.lang
+    city = visitor.city
+    st.write(texts.get("intro"))
+    if survey.themes and survey.themes.demo:
+        st.caption(
+            t(
+                "The themes of this survey are examples made for this demo, not yet the city's "
+                "own Key Strategic Areas."
+            )
+        )
+    if sent_from_this_browser(city.id):
+        # Sent before from this browser (the tab may have been closed since): no second time.
+        st.info(
+            t(
+                "This browser has already sent answers to the survey of {city}. Thank you! "
+                "If someone else would like to take part, please use another device.",
+                city=city.name(lang),
+            ),
+            icon=":material/task_alt:",
+        )
+        page_link(visitor, "views/public/results.py", t("See the results"), ":material/bar_chart:")
+    else:
+        with st.container(border=True):
+            st.subheader(t("Take part"))
+            st.write(
+                t(
+                    "We store your answers without your name. Before you start, please read how we "
+                    "handle them."
+                )
+            )
+            page_link(
+                visitor,
+                "views/public/privacy.py",
+                t("Read the privacy notice"),
+                ":material/shield:",
+            )
+            consent = st.checkbox(texts.get("consent"), key="sv_consent")
+            if st.button(
+                t("Start the survey"), type="primary", disabled=not consent, key="sv_start"
+            ):
+                with session_scope(engine) as session:
+                    started = start(session=session, city=city.id, lang=lang, consented=consent)
+                if started.ok:
+                    state.update(
+                        sv_response_id=str(started.response_id),
+                        sv_code=started.code,
+                        sv_section=started.section_id,
+                        sv_answers={},
+                        sv_errors=({}, {}),
+                    )
+                    st.rerun()
+                st.error(t("The survey could not be started. Please try again."))
+    with st.container(border=True):
+        st.subheader(t("Continue with your code"))
+        code = st.text_input(
+            t("Your code"), max_chars=20, key="sv_resume_code", placeholder="ABCD-EFGH"
+        )
+        if st.button(t("Continue"), key="sv_resume"):
+            with session_scope(engine) as session:
+                draft = resume(session=session, code=code)
+            if draft is None or draft.city != city.id:
+                st.warning(t("We found no survey answers with this code. Please check it."))
+            elif draft.status == "submitted":
+                st.info(t("The answers with this code have already been sent. Thank you!"))
+            else:
+                state.update(
+                    sv_response_id=str(draft.response_id),
+                    sv_code=code.strip().upper(),
+                    sv_section=draft.current_section,
+                    sv_answers=dict(draft.answers),
+                    sv_errors=({}, {}),
+                )
+                st.rerun()
+
+
+def _review(
+    t: Translator,
+    survey: Survey,
+    texts: SurveyTexts,
+    engine: Engine,
+    state: MutableMapping[str, Any],
+    answers: dict,
+    section_id: str,
+) -> None:
+    """Every visible answer, a way back to each part, and sending."""
+    st.progress(1.0, text=t("Check your answers"))
+    st.header(t("Check your answers"))
+    shown = visible_answers(survey, answers)
+    for section in survey.visible_sections(shown):
+        with st.container(border=True):
+            st.subheader(texts.section(section.id))
+            for q in section.visible_questions(shown):
+                st.markdown(f"**{texts.question(q.id)}**")
+                st.text(answer_text(q, survey, texts, t, shown.get(q.id)))
+            if st.button(t("Change"), key=f"sv_edit_{section.id}"):
+                state["sv_section"] = section.id
+                st.rerun()
+    errors, _ = state.get("sv_errors", ({}, {}))
+    if errors.get("_submit"):
+        st.error(errors["_submit"])
+    if st.button(t("Send my answers"), type="primary", key="sv_submit"):
+        with session_scope(engine) as session:
+            sent = submit(session=session, response_id=state["sv_response_id"])
+        if sent.ok:
+            state["sv_done"] = True
+            state.pop("sv_response_id", None)
+            st.rerun()
+        elif sent.error == RATE_LIMITED:
+            message = t(
+                "Many answers are arriving right now. Please try again in {n} seconds.",
+                n=sent.retry_after_s or 30,
+            )
+        elif sent.error == ALREADY_SUBMITTED:
+            message = t("The answers with this code have already been sent. Thank you!")
+        elif sent.error == INCOMPLETE:
+            state["sv_section"] = sent.section_id
+            state["sv_errors"] = (dict(sent.errors), {})
+            st.rerun()
+        else:
+            message = t("Your answers could not be sent. Please try again.")
+        state["sv_errors"] = ({"_submit": message}, {})
+        st.rerun()
+    if st.button(t("Back"), key="sv_back_review"):
+        state["sv_section"] = survey.previous_section(REVIEW, answers) or section_id
+        st.rerun()
+
+
+def _section(
+    t: Translator,
+    city: City,
+    survey: Survey,
+    texts: SurveyTexts,
+    engine: Engine,
+    state: MutableMapping[str, Any],
+    answers: dict,
+    section_id: str,
+    step: int,
+    steps: int,
+) -> None:
+    """One part of the survey: its questions, saved on Back and Next."""
+    section = survey.section(section_id)
+    st.progress(step / (steps + 1), text=t("Part {n} of {total}", n=step, total=steps))
+    st.header(texts.section(section.id))
+    intro = texts.get(f"sections.{section.id}.intro")
+    if intro:
+        st.write(intro)
+    errors, params = state.get("sv_errors", ({}, {}))
+    given: dict = {}
+    live = dict(answers)
+    # Keyed by section, so that tests (and styles) can tell which part is on screen.
+    with st.container(key=f"sv_section_{section.id}"):
+        for q in section.questions:
+            if not q.visible(live):
+                continue
+            value = render_question(
+                q=q,
+                survey=survey,
+                texts=texts,
+                t=t,
+                current=answers.get(q.id),
+                error=error_text(t, errors, params, q.id),
+                place_map=_map_for(city.id, survey, city) if q.type == "place" else None,
+            )
+            given[q.id] = value
+            live[q.id] = value if value not in (None, [], {}, "") else None
+            if live[q.id] is None:
+                live.pop(q.id)
+
+    back_col, next_col = st.columns(2)
+    back = back_col.button(
+        t("Back"),
+        key="sv_back",
+        width="stretch",
+        disabled=survey.previous_section(section.id, answers) is None,
+    )
+    forward = next_col.button(t("Next"), type="primary", key="sv_next", width="stretch")
+    if back or forward:
+        with session_scope(engine) as session:
+            saved = save_step(
+                session=session,
+                response_id=state["sv_response_id"],
+                section_id=section.id,
+                raw_answers=given,
+            )
+            draft = resume(session=session, code=state["sv_code"]) if saved.ok else None
+        if draft is not None:
+            # What the database now holds, cleaned by the core, is what the next steps show.
+            state["sv_answers"] = answers = dict(draft.answers)
+            state["sv_errors"] = ({}, {})
+        if back:
+            state["sv_section"] = survey.previous_section(section.id, answers) or section.id
+            st.rerun()
+        if saved.ok:
+            state["sv_section"] = saved.section_id
+            st.rerun()
+        if saved.error == ALREADY_SUBMITTED:
+            state["sv_done"] = True
+            st.rerun()
+        state["sv_errors"] = (dict(saved.errors), {k: dict(v) for k, v in saved.params.items()})
+        st.rerun()
