@@ -45,6 +45,52 @@ def bucket(kind: str, value: str) -> str:
     return f"{kind}:{keyed_hash(f'{kind}:{value}')[:40]}"
 
 
+@dataclass(frozen=True)
+class Client:
+    """Who acts, for limits on residents' actions: the browser's own id (a signed cookie) and
+    the network address. The browser gets the limit; its address gets ADDRESS_FACTOR times as
+    much, so residents sharing an address (a library, a school) are not held up by each other,
+    while a script that drops its cookie is still held by its address."""
+
+    browser: str
+    address: str
+
+
+ADDRESS_FACTOR = 20
+
+
+def _client_buckets(kind: str, client: Client, limit: Limit) -> list[tuple[str, Limit]]:
+    buckets = [(bucket(f"{kind}-address", client.address), _times(limit, ADDRESS_FACTOR))]
+    if client.browser:
+        buckets.insert(0, (bucket(f"{kind}-browser", client.browser), limit))
+    return buckets
+
+
+def _times(limit: Limit, factor: int) -> Limit:
+    return Limit(limit.attempts * factor, limit.window_s)
+
+
+def allowed(
+    session: Session, kind: str, client: Client | None, limit: Limit, *, now: float | None = None
+) -> bool:
+    """Whether this client may do ``kind`` once more (counts nothing; see ``count``)."""
+    if client is None:
+        return True
+    return not any(
+        over(session, key, each, now=now) for key, each in _client_buckets(kind, client, limit)
+    )
+
+
+def count(
+    session: Session, kind: str, client: Client | None, limit: Limit, *, now: float | None = None
+) -> None:
+    """Count one ``kind`` done by this client (after it succeeded)."""
+    if client is None:
+        return
+    for key, each in _client_buckets(kind, client, limit):
+        hit(session, key, each, now=now)
+
+
 def hit(session: Session, key: str, limit: Limit, *, now: float | None = None) -> int:
     """Count one attempt and return how many this window holds, this one included. The attempt
     that reaches the limit starts the window again, so the block lasts a whole window."""

@@ -76,6 +76,7 @@ from sparcs_engage.footprint.factors import (
 from sparcs_engage.footprint.records import (
     ConsentMissing,
     SavedFootprint,
+    TooManySaves,
     load_footprint,
     save_footprint,
 )
@@ -127,6 +128,7 @@ __all__ = [
     "HomeType",
     "Level",
     "SavedFootprint",
+    "TooManySaves",
     "actions",
     "average_profile",
     "calculate",

@@ -7,16 +7,36 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from sparcs_engage import throttle
 from sparcs_engage.footprint.actions import actions
 from sparcs_engage.footprint.answers import Answers
 from sparcs_engage.footprint.calculation import calculate
+from sparcs_engage.i18n import N_, MessageError
 from sparcs_engage.models import FootprintRecord, Pledge
 from sparcs_engage.privacy import PRIVACY_NOTICE_VERSION
 from sparcs_engage.respondents import create_respondent, find_respondent
+from sparcs_engage.settings import load_settings
 
 
 class ConsentMissing(ValueError):
     """Nothing is stored without the resident's explicit consent."""
+
+
+class TooManySaves(MessageError):
+    """Many results were saved from this device in a short time (SPARCS_SUBMISSIONS_PER_HOUR):
+    they would inflate the city's figures."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            N_(
+                "Many results have been saved from this device in a short time. "
+                "Please try again later."
+            )
+        )
+
+
+def save_limit() -> throttle.Limit:
+    return throttle.Limit(load_settings().submissions_per_hour, 3600)
 
 
 @dataclass(frozen=True)
@@ -38,6 +58,7 @@ def save_footprint(
     pledged: list[str],
     consent: bool,
     is_demo: bool = False,
+    client: throttle.Client | None = None,
 ) -> str:
     """Store a result and the pledged actions for the city's KPIs; return the resident's code.
 
@@ -46,6 +67,10 @@ def save_footprint(
     """
     if consent is not True:
         raise ConsentMissing("consent is required before anything is stored")
+    limit = save_limit()
+    if not throttle.allowed(session, "footprint", client, limit):
+        raise TooManySaves()
+    throttle.count(session, "footprint", client, limit)
     result = calculate(answers)
     available = {action.id: action.saving_kg for action in actions(answers)}
     respondent, code = create_respondent(session=session, city=city, is_demo=is_demo)
@@ -74,9 +99,10 @@ def save_footprint(
     return code
 
 
-def load_footprint(*, session: Session, code: object) -> SavedFootprint | None:
-    """The result saved under a code, or None when the code is unknown or has no result."""
-    respondent = find_respondent(session=session, code=code)
+def load_footprint(*, session: Session, code: object, client: str = "") -> SavedFootprint | None:
+    """The result saved under a code, or None when the code is unknown or has no result; wrong
+    codes count against ``client`` (respondents.find_respondent)."""
+    respondent = find_respondent(session=session, code=code, client=client)
     if respondent is None:
         return None
     record = session.exec(

@@ -6,16 +6,16 @@ Each use case takes a Session and flushes but never commits: the page wraps the 
 
 from __future__ import annotations
 
-import math
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from sparcs_engage import throttle
 from sparcs_engage.i18n import N_, normalize_language
 from sparcs_engage.models import (
     SurveyAnswer,
@@ -26,6 +26,7 @@ from sparcs_engage.models import (
 )
 from sparcs_engage.privacy import PRIVACY_NOTICE_VERSION
 from sparcs_engage.respondents import create_respondent, find_respondent
+from sparcs_engage.settings import load_settings
 from sparcs_engage.surveys.definition import REVIEW, SURVEY_ID, SurveyDataError
 from sparcs_engage.surveys.storage import (
     _stored_answers,
@@ -36,9 +37,19 @@ from sparcs_engage.surveys.storage import (
 from sparcs_engage.surveys.structure import load_survey
 from sparcs_engage.surveys.validation import E_REQUIRED, Problem, validate_answer
 
-# More than this many submissions in one city within the window: "try again in a moment".
-RATE_LIMIT_SUBMISSIONS = 60
-RATE_LIMIT_WINDOW_S = 60
+# Limits per client (throttle.Client), from settings: SPARCS_SUBMISSIONS_PER_HOUR and
+# SPARCS_DRAFTS_PER_HOUR. A resident who starts and sends once never meets them; one client
+# can no longer hold up a whole city, as a limit per city did.
+RATE_LIMIT_WINDOW_S = 3600
+
+
+def submission_limit() -> throttle.Limit:
+    return throttle.Limit(load_settings().submissions_per_hour, RATE_LIMIT_WINDOW_S)
+
+
+def draft_limit() -> throttle.Limit:
+    return throttle.Limit(load_settings().drafts_per_hour, RATE_LIMIT_WINDOW_S)
+
 
 # For the whole call, in StepResult.error and friends: a code, and its message in MESSAGES.
 CONSENT_REQUIRED = "consent_required"
@@ -60,7 +71,9 @@ MESSAGES: dict[str, str] = {
     UNKNOWN_SECTION: N_("This part of the survey does not exist. Please go back to the start."),
     INVALID: N_("Some answers need another look. Please check the questions marked below."),
     INCOMPLETE: N_("Some questions still need an answer. Please check the part shown."),
-    RATE_LIMITED: N_("Many answers are arriving right now. Please try again in a moment."),
+    RATE_LIMITED: N_(
+        "Many answers have come from this device in a short time. Please try again later."
+    ),
 }
 
 
@@ -111,6 +124,7 @@ def start(
     lang: str,
     consented: bool,
     survey_id: str = SURVEY_ID,
+    client: throttle.Client | None = None,
 ) -> Started:
     """Begin a response once the resident has agreed to the privacy notice."""
     if consented is not True:
@@ -119,6 +133,10 @@ def start(
         survey = load_survey(city, survey_id)
     except SurveyDataError:
         return Started(ok=False, error=UNKNOWN_CITY)
+    limit = draft_limit()
+    if not throttle.allowed(session, "draft", client, limit):
+        return Started(ok=False, error=RATE_LIMITED)
+    throttle.count(session, "draft", client, limit)
     respondent, code = create_respondent(session=session, city=city)
     section_id = survey.first_section()
     response = SurveyResponse(
@@ -212,9 +230,10 @@ def save_step(
     return StepResult(ok=True, section_id=next_id)
 
 
-def resume(*, session: Session, code: object) -> Draft | None:
-    """Find a resident's response by their code, to continue, review or delete it."""
-    respondent = find_respondent(session=session, code=code)
+def resume(*, session: Session, code: object, client: str = "") -> Draft | None:
+    """Find a resident's response by their code, to continue, review or delete it. Wrong codes
+    count against ``client`` (respondents.find_respondent)."""
+    respondent = find_respondent(session=session, code=code, client=client)
     if respondent is None:
         return None
     response = session.exec(
@@ -243,11 +262,12 @@ def submit(
     *,
     session: Session,
     response_id: uuid.UUID | str,
-    rate_limit: int = RATE_LIMIT_SUBMISSIONS,
-    rate_window_s: int = RATE_LIMIT_WINDOW_S,
+    client: throttle.Client | None = None,
+    limit: throttle.Limit | None = None,
     now: datetime | None = None,
 ) -> StepResult:
-    """Send a completed draft: once per respondent, and slowed down during a burst."""
+    """Send a completed draft: once per respondent, and at most ``limit`` (settings by
+    default) per client in a window."""
     response = _response(session, response_id)
     if response is None:
         return StepResult(ok=False, error=NOT_FOUND)
@@ -268,19 +288,9 @@ def submit(
     if errors:
         return StepResult(ok=False, section_id=first_incomplete, error=INCOMPLETE, errors=errors)
 
-    since = now - timedelta(seconds=rate_window_s)
-    recent = session.execute(
-        sa.select(sa.func.count(), sa.func.min(SurveyResponse.submitted_at)).where(
-            SurveyResponse.city == response.city,
-            SurveyResponse.status == "submitted",
-            SurveyResponse.is_demo.is_(False),
-            SurveyResponse.submitted_at > since,
-        )
-    ).one()
-    if recent[0] >= rate_limit:
-        oldest = recent[1] or now
-        retry = max(1, math.ceil((oldest - since).total_seconds()))
-        return StepResult(ok=False, error=RATE_LIMITED, retry_after_s=retry)
+    limit = limit or submission_limit()
+    if not throttle.allowed(session, "submit", client, limit, now=now.timestamp()):
+        return StepResult(ok=False, error=RATE_LIMITED, retry_after_s=int(limit.window_s))
 
     hidden = sorted(set(stored) - set(answers))
     if hidden:
@@ -301,17 +311,18 @@ def submit(
     session.flush()
     session.refresh(response)
     _write_summary(session, response, answers)
+    throttle.count(session, "submit", client, limit, now=now.timestamp())
     session.flush()
     return StepResult(ok=True, section_id=REVIEW)
 
 
-def delete_response(*, session: Session, code: object) -> bool:
+def delete_response(*, session: Session, code: object, client: str = "") -> bool:
     """Delete a resident's survey answers by their code; False when there is nothing to delete.
 
     The respondent itself stays (their footprint or workshop input may use the same code);
     ``respondents.delete_respondent`` removes everything.
     """
-    respondent = find_respondent(session=session, code=code)
+    respondent = find_respondent(session=session, code=code, client=client)
     if respondent is None:
         return False
     ids = session.exec(

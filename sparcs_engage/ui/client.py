@@ -14,6 +14,7 @@ import secrets
 
 import streamlit as st
 
+from sparcs_engage import throttle
 from sparcs_engage.keys import keyed_hash
 from sparcs_engage.settings import Settings
 
@@ -41,7 +42,8 @@ def browser_id() -> str:
     known = st.session_state.get("_browser_id")
     if known:
         return known
-    raw = st.context.cookies.get(BROWSER_COOKIE) or ""
+    raw = st.context.cookies.get(BROWSER_COOKIE)
+    raw = raw if isinstance(raw, str) else ""
     value, _, signature = raw.partition(".")
     if not (value.isalnum() and signature and hmac.compare_digest(signature, _sign(value))):
         value = secrets.token_hex(12)
@@ -53,3 +55,8 @@ def browser_id() -> str:
         )
     st.session_state["_browser_id"] = value
     return value
+
+
+def resident(settings: Settings) -> throttle.Client:
+    """The client a resident's action is counted against (see throttle.Client)."""
+    return throttle.Client(browser_id(), client_address(settings))

@@ -295,7 +295,8 @@ def _forget_signed_in(*, idle: bool = False) -> None:
 
 
 def sign_out_session() -> None:
-    """End the signed-in session everywhere (database, this tab, the cookie) and audit it."""
+    """End the signed-in session everywhere (database, this tab, the cookie), audit it, and
+    end this run: the browser goes on to the server's sign-out route (or the SSO sign-out)."""
     from sparcs_engage.auth import audit
     from sparcs_engage.db import session_scope
 
@@ -308,7 +309,10 @@ def sign_out_session() -> None:
             if not ended:
                 audit(session=session, actor=identity.username, action="logout", detail="sign-out")
     _forget_signed_in()
+    if identity is not None and identity.via == "sso":
+        st.logout()  # also ends the identity provider's cookie; ours names an ended session
     _go("/_sparcs/signout?" + urlencode({"next": _current_path()}))
+    st.stop()
 
 
 def signed_out_for_idleness() -> bool:

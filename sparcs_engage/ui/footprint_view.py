@@ -26,6 +26,7 @@ from sparcs_engage.footprint import (
     REFERENCE_SOURCES,
     TARGETS_KG,
     FootprintInputError,
+    TooManySaves,
     actions,
     average_profile,
     calculate,
@@ -35,9 +36,10 @@ from sparcs_engage.footprint import (
     validate_answers,
 )
 from sparcs_engage.i18n import N_, Translator
-from sparcs_engage.respondents import delete_respondent, normalize_code
+from sparcs_engage.respondents import CodeAttemptsExceeded, delete_respondent, normalize_code
+from sparcs_engage.ui import client
 from sparcs_engage.ui.charts import footprint_spec
-from sparcs_engage.ui.context import Visitor
+from sparcs_engage.ui.context import Visitor, current_visitor
 from sparcs_engage.ui.database import require_database
 from sparcs_engage.ui.footprint_labels import (
     ACTION,
@@ -52,7 +54,7 @@ from sparcs_engage.ui.footprint_labels import (
     RELATION,
     SPENDING,
 )
-from sparcs_engage.ui.layout import page_link
+from sparcs_engage.ui.layout import error_text, page_link
 
 STEPS = (
     ("housing", N_("Your home")),
@@ -440,12 +442,21 @@ def _result(
         )
         if st.button(t("Save my result"), type="primary", disabled=not consent, key="fp_save"):
             engine = require_database(t)
-            with session_scope(engine) as session:
-                code = save_footprint(
-                    session=session, city=city.id, answers=checked, pledged=pledged, consent=consent
-                )
-            state["fp_saved_code"] = code
-            st.rerun()
+            try:
+                with session_scope(engine) as session:
+                    code = save_footprint(
+                        session=session,
+                        city=city.id,
+                        answers=checked,
+                        pledged=pledged,
+                        consent=consent,
+                        client=client.resident(visitor.settings),
+                    )
+            except TooManySaves as exc:
+                st.error(error_text(t, exc))
+            else:
+                state["fp_saved_code"] = code
+                st.rerun()
     if st.button(t("Change my answers"), key="fp_restart"):
         state["fp_step"] = 0
         state.pop("fp_saved_code", None)
@@ -464,8 +475,17 @@ def _look_up(t: Translator, state: MutableMapping[str, Any]) -> None:
         delete = delete_col.button(t("Delete my result"), key="fp_delete", width="stretch")
         if show or delete:
             engine = require_database(t)
+            try:
+                with session_scope(engine) as session:
+                    saved = load_footprint(
+                        session=session,
+                        code=code,
+                        client=client.client_address(current_visitor().settings),
+                    )
+            except CodeAttemptsExceeded as exc:
+                st.error(error_text(t, exc))
+                return
             with session_scope(engine) as session:
-                saved = load_footprint(session=session, code=code)
                 if saved is None:
                     st.warning(t("We found no saved result with this code. Please check it."))
                 elif delete:

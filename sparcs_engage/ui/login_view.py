@@ -8,6 +8,7 @@ import streamlit as st
 
 from sparcs_engage.auth import ROLE_TITLES, sign_in
 from sparcs_engage.db import session_scope
+from sparcs_engage.ui.client import client_address
 from sparcs_engage.ui.context import Visitor, sign_in_session, sign_out_session, sso_configured
 from sparcs_engage.ui.database import require_database
 
@@ -45,10 +46,20 @@ def render(visitor: Visitor) -> None:
                 password=password or "",
                 max_failures=settings.login_max_failures,
                 lockout=timedelta(minutes=settings.login_lockout_minutes),
+                client=client_address(settings),
+                client_failures=settings.login_client_max_failures,
             )
         if result.status == "ok":
             sign_in_session(result.identity)
             st.rerun()
+        elif result.status == "throttled":
+            st.error(
+                t(
+                    "Too many failed attempts from this device. Please wait {minutes} minutes "
+                    "before you try again.",
+                    minutes=settings.login_lockout_minutes,
+                )
+            )
         elif result.status == "empty":
             st.error(t("Please enter your user name and password."))
         elif result.status == "locked":
@@ -89,6 +100,3 @@ def _account(visitor: Visitor) -> None:
     )
     if st.button(t("Sign out"), key="sign_out", icon=":material/logout:"):
         sign_out_session()
-        if visitor.identity.via == "sso":
-            st.logout()
-        st.rerun()

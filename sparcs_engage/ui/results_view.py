@@ -13,6 +13,7 @@ from sparcs_engage.db import session_scope
 from sparcs_engage.energy import load_districts
 from sparcs_engage.i18n import Translator
 from sparcs_engage.models.surveys import SurveyResponse
+from sparcs_engage.respondents import CodeAttemptsExceeded
 from sparcs_engage.surveys import (
     MIN_GROUP,
     Question,
@@ -25,10 +26,11 @@ from sparcs_engage.surveys import (
     results,
     survey_texts,
 )
+from sparcs_engage.ui import client
 from sparcs_engage.ui.charts import share_bars_spec
-from sparcs_engage.ui.context import Visitor
+from sparcs_engage.ui.context import Visitor, current_visitor
 from sparcs_engage.ui.database import require_database
-from sparcs_engage.ui.layout import escape_markdown
+from sparcs_engage.ui.layout import error_text, escape_markdown
 from sparcs_engage.ui.maps import places_map, show_static_map
 from sparcs_engage.workshops import top_visions_of_city
 
@@ -243,8 +245,16 @@ def _delete_by_code(t: Translator, engine: Engine) -> None:
     with st.expander(t("Delete my survey answers")):
         code = st.text_input(t("Your code"), max_chars=20, key="rs_code", placeholder="ABCD-EFGH")
         if st.button(t("Delete my answers"), key="rs_delete"):
-            with session_scope(engine) as session:
-                deleted = delete_response(session=session, code=code)
+            try:
+                with session_scope(engine) as session:
+                    deleted = delete_response(
+                        session=session,
+                        code=code,
+                        client=client.client_address(current_visitor().settings),
+                    )
+            except CodeAttemptsExceeded as exc:
+                st.error(error_text(t, exc))
+                return
             if deleted:
                 _results.clear()
                 st.success(t("Your survey answers are deleted."))

@@ -13,9 +13,11 @@ from sparcs_engage.cities import City
 from sparcs_engage.db import session_scope
 from sparcs_engage.energy import load_districts
 from sparcs_engage.i18n import Translator
+from sparcs_engage.respondents import CodeAttemptsExceeded
 from sparcs_engage.surveys import (
     ALREADY_SUBMITTED,
     INCOMPLETE,
+    MESSAGES,
     RATE_LIMITED,
     REVIEW,
     Survey,
@@ -28,9 +30,11 @@ from sparcs_engage.surveys import (
     survey_texts,
     visible_answers,
 )
+from sparcs_engage.ui import client
 from sparcs_engage.ui.browser_memory import remember_sent, sent_from_this_browser
-from sparcs_engage.ui.context import Visitor
+from sparcs_engage.ui.context import Visitor, current_visitor
 from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.layout import error_text as core_error_text
 from sparcs_engage.ui.layout import page_link
 from sparcs_engage.ui.survey_form import answer_text, error_text, place_map, render_question
 
@@ -151,7 +155,16 @@ def _welcome(
                 t("Start the survey"), type="primary", disabled=not consent, key="sv_start"
             ):
                 with session_scope(engine) as session:
-                    started = start(session=session, city=city.id, lang=lang, consented=consent)
+                    started = start(
+                        session=session,
+                        city=city.id,
+                        lang=lang,
+                        consented=consent,
+                        client=client.resident(visitor.settings),
+                    )
+                if started.error == RATE_LIMITED:
+                    st.error(t(MESSAGES[RATE_LIMITED]))
+                    return
                 if started.ok:
                     state.update(
                         sv_response_id=str(started.response_id),
@@ -168,8 +181,16 @@ def _welcome(
             t("Your code"), max_chars=20, key="sv_resume_code", placeholder="ABCD-EFGH"
         )
         if st.button(t("Continue"), key="sv_resume"):
-            with session_scope(engine) as session:
-                draft = resume(session=session, code=code)
+            try:
+                with session_scope(engine) as session:
+                    draft = resume(
+                        session=session,
+                        code=code,
+                        client=client.client_address(visitor.settings),
+                    )
+            except CodeAttemptsExceeded as exc:
+                st.error(core_error_text(t, exc))
+                return
             if draft is None or draft.city != city.id:
                 st.warning(t("We found no survey answers with this code. Please check it."))
             elif draft.status == "submitted":
@@ -212,16 +233,17 @@ def _review(
         st.error(errors["_submit"])
     if st.button(t("Send my answers"), type="primary", key="sv_submit"):
         with session_scope(engine) as session:
-            sent = submit(session=session, response_id=state["sv_response_id"])
+            sent = submit(
+                session=session,
+                response_id=state["sv_response_id"],
+                client=client.resident(current_visitor().settings),
+            )
         if sent.ok:
             state["sv_done"] = True
             state.pop("sv_response_id", None)
             st.rerun()
         elif sent.error == RATE_LIMITED:
-            message = t(
-                "Many answers are arriving right now. Please try again in {n} seconds.",
-                n=sent.retry_after_s or 30,
-            )
+            message = t(MESSAGES[RATE_LIMITED])
         elif sent.error == ALREADY_SUBMITTED:
             message = t("The answers with this code have already been sent. Thank you!")
         elif sent.error == INCOMPLETE:

@@ -23,6 +23,10 @@ def test_staff_member_signs_in_and_out(lang):
     assert at.title[0].value == t("Your account")
     assert any(t("City staff") in m.value for m in at.markdown)
     at.button(key="sign_out").click().run()
+    # Signed out at once; the browser then goes through the server's sign-out route (which
+    # removes the cookie) and comes back to the sign-in form.
+    assert "identity" not in at.session_state
+    at.run()
     assert at.title[0].value == t("Sign in")
 
 

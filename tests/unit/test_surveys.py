@@ -7,7 +7,6 @@ import re
 import tomllib
 import uuid
 from dataclasses import replace
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -66,6 +65,7 @@ from sparcs_engage.surveys import (
     validate_answer,
 )
 from sparcs_engage.surveys.storage import _stored_answers
+from sparcs_engage.throttle import Client, Limit
 
 STRUCTURE = load_settings().data_dir / "surveys" / f"{SURVEY_ID}.toml"
 CITIES = ("espoo", "leipzig")
@@ -855,50 +855,82 @@ def test_submit_drops_answers_that_a_later_change_hid(engine):
         assert "theme_budget" in ids
 
 
-def test_a_burst_of_submissions_is_slowed_down(engine):
-    limits = {"rate_limit": 3, "rate_window_s": 60}
-    submitted_respondents(engine, 3, **limits)
+def test_one_client_sending_many_answers_is_slowed_down_but_nobody_else(engine):
+    """A limit per client: a scripted client can no longer hold up a whole city, as a limit
+    per city did."""
+    limit = Limit(attempts=3, window_s=3600)
+    script = Client(browser="script", address="198.51.100.7")
+    submitted_respondents(engine, 3, client=script, limit=limit)
     with Session(engine) as session:
         started = start_espoo(session)
         answer_all(session, started.response_id)
-        burst = submit(session=session, response_id=started.response_id, **limits)
-        assert burst.error == RATE_LIMITED
-        assert 1 <= burst.retry_after_s <= 60
+        burst = submit(session=session, response_id=started.response_id, client=script, limit=limit)
+        assert burst.error == RATE_LIMITED and burst.retry_after_s == 3600
         assert session.get(SurveyResponse, started.response_id).status == "draft"
-        # Another city is not slowed down by Espoo's burst, and a minute later Espoo is not either.
-        later = utcnow() + timedelta(seconds=61)
-        assert submit(session=session, response_id=started.response_id, now=later, **limits).ok
+        # A resident in another browser, at another address, is not slowed down at all.
+        resident = Client(browser="b1", address="203.0.113.5")
+        assert submit(
+            session=session, response_id=started.response_id, client=resident, limit=limit
+        ).ok
+
+
+def test_a_script_that_drops_its_cookie_is_held_by_its_address(engine):
+    limit = Limit(attempts=1, window_s=3600)  # 20 for the address
+    script = Client(browser="", address="198.51.100.9")
+    submitted_respondents(engine, 20, client=script, limit=limit)
+    with Session(engine) as session:
+        started = start_espoo(session)
+        answer_all(session, started.response_id)
+        assert (
+            submit(
+                session=session, response_id=started.response_id, client=script, limit=limit
+            ).error
+            == RATE_LIMITED
+        )
+
+
+def test_a_browser_gets_the_limit_and_its_address_twenty_times_as_much(engine):
+    limit = Limit(attempts=2, window_s=3600)
+    library = "192.0.2.10"
+    first, second = Client("browser-a", library), Client("browser-b", library)
+    submitted_respondents(engine, 2, client=first, limit=limit)
+    with Session(engine) as session:
+        started = start_espoo(session)
+        answer_all(session, started.response_id)
+        assert (
+            submit(
+                session=session, response_id=started.response_id, client=first, limit=limit
+            ).error
+            == RATE_LIMITED
+        )
+        # Another browser at the same library is not held up by the first.
+        assert submit(
+            session=session, response_id=started.response_id, client=second, limit=limit
+        ).ok
 
 
 def test_missing_answers_are_reported_before_the_rate_limit(engine):
-    submitted_respondents(engine, 1, rate_limit=1, rate_window_s=60)
+    client = Client("b", "192.0.2.1")
+    submitted_respondents(engine, 1, client=client, limit=Limit(1, 60))
     with Session(engine) as session:
         started = start_espoo(session)
         result = submit(
-            session=session, response_id=started.response_id, rate_limit=1, rate_window_s=60
+            session=session, response_id=started.response_id, client=client, limit=Limit(1, 60)
         )
         assert result.error == INCOMPLETE and result.section_id == "today"
 
 
-def test_the_rate_limit_counts_per_city(engine):
-    limits = {"rate_limit": 2, "rate_window_s": 60}
-    submitted_respondents(engine, 2, **limits)
-    leipzig = {
-        "today": {"energy_awareness": 3, "sparcs_awareness": 3},
-        "vision": {"vision_words": ["fair"]},
-        "priorities": {
-            "theme_ranking": ["green_and_cool"],
-            "theme_budget": {"affordable_living": 100},
-        },
-        "energy": {
-            "measures_wanted": ["none_of_these"],
-            "acceptance": ESPOO_ANSWERS["energy"]["acceptance"],
-        },
-    }
+def test_starting_drafts_is_limited_per_client(engine, monkeypatch):
+    monkeypatch.setenv("SPARCS_DRAFTS_PER_HOUR", "2")
+    client = Client("b", "192.0.2.1")
     with Session(engine) as session:
-        started = start(session=session, city="leipzig", lang="de", consented=True)
-        answer_all(session, started.response_id, leipzig)
-        assert submit(session=session, response_id=started.response_id, **limits).ok
+        for _ in range(2):
+            assert start(session=session, city="espoo", lang="fi", consented=True, client=client).ok
+        refused = start(session=session, city="espoo", lang="fi", consented=True, client=client)
+        assert refused.error == RATE_LIMITED
+        assert start(
+            session=session, city="espoo", lang="fi", consented=True, client=Client("c", "x")
+        ).ok
 
 
 def test_deleting_by_code_removes_the_response_and_its_answers(engine):
@@ -1069,13 +1101,6 @@ def test_demo_responses_are_submitted_plausible_and_marked(engine, city):
         assert list_pending(session=session, city=city)
         # Demo data is left out on request, and never slows down real residents.
         assert results(session=session, city=city, include_demo=False) is None
-
-
-def test_demo_responses_do_not_count_against_the_rate_limit(engine):
-    with Session(engine) as session:
-        demo_responses(session=session, city="espoo", n=20, seed=1)
-        session.commit()
-    submitted_respondents(engine, 1, rate_limit=1, rate_window_s=10**8)
 
 
 def test_demo_responses_with_the_same_seed_can_be_loaded_twice(engine):
