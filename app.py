@@ -10,7 +10,7 @@ import streamlit as st
 
 from sparcs_engage.navigation import allowed, routable_pages, visible_pages
 from sparcs_engage.ui.context import build_visitor
-from sparcs_engage.ui.layout import page_link, sign_in_required
+from sparcs_engage.ui.layout import footer, page_link, sign_in_required
 
 HERE = Path(__file__).resolve().parent
 
@@ -47,6 +47,7 @@ def run() -> None:
     else:
         # A role page opened without that role: its script never runs, so nothing of it shows.
         sign_in_required(visitor, t(spec.title))
+    footer(visitor)
 
 
 def page_title(t, spec, visitor) -> str:

@@ -37,6 +37,32 @@ class Target:
 
 
 @dataclass(frozen=True)
+class Privacy:
+    """What the city's privacy notice must name (GDPR Art. 13): the controller and its contact,
+    the data-protection officer, the hosting provider, the supervisory authority and how long
+    answers are kept. Texts per language; addresses as the city writes them."""
+
+    controller: dict[str, str]
+    address: str
+    email: str
+    dpo_email: str
+    hosting: dict[str, str]
+    authority: dict[str, str]
+    retention_days: int
+
+
+@dataclass(frozen=True)
+class Accessibility:
+    """What the city's accessibility statement must name (EU Web Accessibility Directive,
+    model statement of Implementing Decision (EU) 2018/1523): the law, the feedback contact and
+    the enforcement procedure."""
+
+    law: dict[str, str]
+    feedback_email: str
+    enforcement: dict[str, str]
+
+
+@dataclass(frozen=True)
 class City:
     """A city taking part: its names, map view, population and climate targets."""
 
@@ -56,6 +82,8 @@ class City:
     # map draws its districts on a plain background and needs no other host.
     tiles: str = ""
     tiles_attribution: str = ""
+    privacy: Privacy | None = None
+    accessibility: Accessibility | None = None
 
     def name(self, lang: str) -> str:
         return self.names.get(lang) or self.names["en"]
@@ -107,6 +135,44 @@ def _texts(data: dict, key: str, path: Path, name: str) -> dict[str, str]:
             raise CityDataError(path, f"{name}.{lang}", "missing or empty")
         texts[lang] = text.strip()
     return texts
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
+
+
+def _email(table: dict, key: str, path: Path, name: str) -> str:
+    value = _require(table, key, str, path, name)
+    if not _EMAIL.match(value):
+        raise CityDataError(path, name, "is not an e-mail address")
+    return value
+
+
+def _privacy(data: dict, path: Path) -> Privacy:
+    table = _require(data, "privacy", dict, path, "privacy")
+    retention = _require(table, "retention_days", int, path, "privacy.retention_days")
+    if not 1 <= retention <= 3650:
+        raise CityDataError(path, "privacy.retention_days", "must be between 1 and 3650 days")
+    address = _require(table, "address", str, path, "privacy.address")
+    if not address.strip():
+        raise CityDataError(path, "privacy.address", "missing or empty")
+    return Privacy(
+        controller=_texts(table, "controller", path, "privacy.controller"),
+        address=address.strip(),
+        email=_email(table, "email", path, "privacy.email"),
+        dpo_email=_email(table, "dpo_email", path, "privacy.dpo_email"),
+        hosting=_texts(table, "hosting", path, "privacy.hosting"),
+        authority=_texts(table, "authority", path, "privacy.authority"),
+        retention_days=retention,
+    )
+
+
+def _accessibility(data: dict, path: Path) -> Accessibility:
+    table = _require(data, "accessibility", dict, path, "accessibility")
+    return Accessibility(
+        law=_texts(table, "law", path, "accessibility.law"),
+        feedback_email=_email(table, "feedback_email", path, "accessibility.feedback_email"),
+        enforcement=_texts(table, "enforcement", path, "accessibility.enforcement"),
+    )
 
 
 def load_city(folder: Path) -> City:
@@ -189,6 +255,8 @@ def load_city(folder: Path) -> City:
         folder=folder,
         tiles=tiles,
         tiles_attribution=attribution if tiles else "",
+        privacy=_privacy(data, path),
+        accessibility=_accessibility(data, path),
     )
 
 

@@ -83,6 +83,14 @@ PAGES: tuple[PageSpec, ...] = (
         roles=("staff",),
     ),
     PageSpec("privacy", "views/public/privacy.py", "privacy", N_("Privacy"), ":material/shield:"),
+    PageSpec(
+        "accessibility",
+        "views/public/accessibility.py",
+        "accessibility",
+        N_("Accessibility"),
+        ":material/accessibility_new:",
+        in_nav=False,  # linked from every page's footer
+    ),
     PageSpec("login", "views/account/login.py", "login", N_("Sign in"), ":material/login:"),
 )
 

@@ -21,7 +21,7 @@ from sparcs_engage.respondents import find_respondent
 
 # Raise whenever content/<lang>/privacy.md changes in substance: every saved response keeps
 # the version its resident agreed to.
-PRIVACY_NOTICE_VERSION = "2026-11b"  # b: the survey cookie is named
+PRIVACY_NOTICE_VERSION = "2026-11-30"  # per city: controller, basis, rights, retention, cookies
 
 
 # --------------------------------------------------------------------------------------------

@@ -43,6 +43,3 @@ def render(visitor: Visitor) -> None:
             with st.container(border=True):
                 page_link(visitor, spec.script, t(spec.title), spec.icon)
                 st.write(t(spec.activity))
-
-    st.divider()
-    page_link(visitor, "views/public/privacy.py", t("How we handle your data"), ":material/shield:")

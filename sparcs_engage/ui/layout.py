@@ -62,3 +62,17 @@ def sign_in_required(visitor, title: str) -> None:
             icon=":material/lock:",
         )
         page_link(visitor, "views/account/login.py", t("Your account"), ":material/person:")
+
+
+def footer(visitor) -> None:
+    """Every page's footer: the privacy notice and the accessibility statement."""
+    t = visitor.t
+    st.divider()
+    with st.container(horizontal=True, key="site_footer", gap="medium"):
+        page_link(visitor, "views/public/privacy.py", t("Privacy"), ":material/shield:")
+        page_link(
+            visitor,
+            "views/public/accessibility.py",
+            t("Accessibility"),
+            ":material/accessibility_new:",
+        )

@@ -101,4 +101,56 @@ def test_no_city_data_at_all_still_shows_the_home_page(tmp_path, monkeypatch):
 
 def test_privacy_notice_is_the_long_text_of_the_language():
     texts = " ".join(visible_texts(open_page("views/public/privacy.py", lang="de")))
-    assert "Datenschutzbeauftragten" in texts
+    assert "Datenschutzbeauftragte" in texts
+
+
+@pytest.mark.parametrize(
+    ("city", "lang", "controller", "terms"),
+    [
+        ("espoo", "fi", "Espoon kaupunki", ["rekisterinpitäjä", "oikeusperuste", "2 vuotta"]),
+        ("leipzig", "de", "Stadt Leipzig", ["Verantwortlicher im Sinne", "Rechtsgrundlage"]),
+        ("leipzig", "en", "the City of Leipzig", ["Legal basis", "2 years", "portability"]),
+        ("espoo", "de", "Stadt Espoo", ["Tietosuojavaltuutetun toimisto", "widerrufen"]),
+    ],
+)
+def test_the_privacy_notice_names_the_citys_own_controller_basis_and_rights(
+    city, lang, controller, terms
+):
+    """Each city's notice names its own controller, contacts, authority and retention (GDPR
+    Art. 13); a resident is told the answers are pseudonymous, never "anonymous"."""
+    at = open_page("views/public/privacy.py", lang=lang, city=city)
+    text = " ".join(m.value for m in at.markdown)
+    data = open_page(lang=lang, city=city).session_state["_visitor"].city.privacy
+    assert controller in text and data.dpo_email in text and data.email in text
+    for term in terms:
+        assert term in text, term
+    assert "{" not in text  # every placeholder filled
+    assert "anonymous" not in text.replace("not anonymous", "").replace("not\nanonymous", "")
+    assert "PRIVACY_NOTICE_VERSION" not in text and "2026-11-30" in text
+
+
+@pytest.mark.parametrize(
+    ("city", "lang", "must"),
+    [
+        ("espoo", "fi", ["osittain", "Tunnetut puutteet", "aluehallintovirasto", "306/2019"]),
+        ("leipzig", "de", ["teilweise vereinbar", "Bekannte Mängel", "Durchsetzungsstelle"]),
+        ("espoo", "en", ["partially compliant", "Known gaps", "Southern Finland"]),
+    ],
+)
+def test_the_accessibility_statement_has_the_parts_of_the_eu_model(city, lang, must):
+    """Compliance status, known gaps, how it was checked and when, feedback, enforcement."""
+    at = open_page("views/public/accessibility.py", lang=lang, city=city)
+    text = " ".join(m.value for m in at.markdown)
+    feedback = at.session_state["_visitor"].city.accessibility.feedback_email
+    assert feedback in text and "axe-core" in text and "{" not in text
+    assert translator(lang).date(__import__("datetime").date(2026, 11, 30), "long") in text
+    for term in must:
+        assert term in text, term
+
+
+def test_every_page_ends_with_the_privacy_and_accessibility_links():
+    for spec in PAGES:
+        at = open_page(spec.script, lang="en", city="leipzig")
+        labels = [link.proto.label for link in at.get("page_link")]
+        # "Accessibility" is in no menu: only the footer links to the statement.
+        assert "Accessibility" in labels and "Privacy" in labels, spec.key

@@ -84,3 +84,27 @@ def test_wrong_password_is_told_plainly(server, browser):
     wait_for_app(page)
     expect(page.get_by_text("The user name or password is not right.")).to_be_visible()
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    ("path", "city", "lang", "heading"),
+    [
+        ("privacy", "espoo", "fi", "Tietosuojaseloste"),
+        ("accessibility", "espoo", "fi", "Saavutettavuusseloste"),
+        ("privacy", "leipzig", "de", "Datenschutzhinweise"),
+        ("accessibility", "leipzig", "de", "Erklärung zur Barrierefreiheit"),
+        ("accessibility", "leipzig", "en", "Accessibility statement"),
+    ],
+)
+def test_the_notice_and_the_statement_read_well_on_a_phone(
+    server, browser, axe, path, city, lang, heading
+):
+    page = new_page(browser, "phone")
+    page.goto(f"{server}/{path}?lang={lang}&city={city}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert horizontal_overflow(page) <= 0
+    assert serious_violations(axe, page) == []
+    # Reached from every page's footer.
+    expect(page.locator(".st-key-site_footer").get_by_role("link")).to_have_count(2)
+    page.context.close()

@@ -89,6 +89,7 @@ def test_url_paths_are_the_stable_ones_of_the_design():
         "staff",
         "privacy",
         "login",
+        "accessibility",
     }
     paths = [page.url_path for page in PAGES]
     assert set(paths) <= allowed
@@ -156,11 +157,15 @@ def test_every_page_script_only_hands_the_visitor_to_its_view():
         assert len(source.splitlines()) < MAX_PAGE_LINES, page.script
         tree = ast.parse(source)
         assert ast.get_docstring(tree), f"{page.script} says in a docstring what the page is for"
-        assert [ast.unparse(node) for node in tree.body[1:]] == [
-            "from sparcs_engage.ui.context import current_visitor",
-            f"from sparcs_engage.ui.{page.key}_view import render",
-            "render(current_visitor())",
-        ], page.script
+        body = [ast.unparse(node) for node in tree.body[1:]]
+        # The two imports in the order the import sorter puts them.
+        assert sorted(body[:2]) == sorted(
+            [
+                "from sparcs_engage.ui.context import current_visitor",
+                f"from sparcs_engage.ui.{page.key}_view import render",
+            ]
+        ), page.script
+        assert body[2:] == ["render(current_visitor())"], page.script
 
 
 def test_no_core_module_is_over_500_lines_without_a_reason_at_its_top():
