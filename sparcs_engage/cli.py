@@ -24,7 +24,7 @@ from sparcs_engage.auth import (
     verify_audit_chain,
 )
 from sparcs_engage.auth import set_password as set_account_password
-from sparcs_engage.cities import CITY_ID, load_cities
+from sparcs_engage.cities import CITY_ID, load_cities, load_city
 from sparcs_engage.db import (
     DatabaseError,
     check_schema,
@@ -149,39 +149,53 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_cities(args: argparse.Namespace) -> int:
-    registry = load_cities(load_settings().data_dir)
+    """List the cities and check each one's files: city.toml, and the map data (boundaries
+    around the city's centre, indicators and sites naming only its districts)."""
+    from sparcs_engage.energy import EnergyDataError, load_city_energy, load_indicator_registry
+
+    data_dir = load_settings().data_dir
+    registry = load_cities(data_dir)
+    problems = [str(error) for error in registry.errors]
+    try:
+        indicators = load_indicator_registry(data_dir / "indicators.toml")
+    except EnergyDataError as exc:
+        problems.append(str(exc))
+        indicators = None
     for city in registry.cities.values():
         print(f"{city.id}\t{city.country}\t{city.names['en']}\tpopulation {city.population}")
-    for error in registry.errors:
-        print(f"error: {error}", file=sys.stderr)
-    return 1 if registry.errors else 0
+        if indicators is not None:
+            try:
+                load_city_energy(city.folder, indicators, city.center)
+            except EnergyDataError as exc:
+                problems.append(str(exc))
+    for problem in problems:
+        print(f"error: {problem}", file=sys.stderr)
+    return ERROR_EXIT if problems else 0
 
 
-def _fit_problem(data_dir: Path, folder: Path, district_ids: list[str]) -> tuple[Path, str] | None:
-    """The file and first way the city's indicators.csv or sites.toml no longer fits the
-    districts, or None when both fit."""
-    from sparcs_engage.energy import (
-        EnergyDataError,
-        load_indicator_registry,
-        load_indicators,
-        load_sites,
-    )
-
-    indicators = folder / "indicators.csv"
-    try:
-        registry = load_indicator_registry(data_dir / "indicators.toml")
-        frame = load_indicators(indicators, registry, district_ids)
-        sites = folder / "sites.toml"
-        if sites.exists():
-            load_sites(sites, district_ids)
-    except EnergyDataError as exc:
-        return exc.path, str(exc)
+def _missing_rows(indicators: Path, frame, district_ids: list[str]) -> str | None:
+    """A warning when a district has no indicator rows (the map shows it without data)."""
     present = set(frame["district"])
     without = [d for d in district_ids if d not in present]
-    if without:
-        more = f" (and {len(without) - 1} more)" if len(without) > 1 else ""
-        return indicators, f"{indicators}: no rows for district {without[0]!r}{more}"
-    return None
+    if not without:
+        return None
+    more = f" (and {len(without) - 1} more)" if len(without) > 1 else ""
+    return f"{indicators}: no rows for district {without[0]!r}{more}"
+
+
+def _check_fit(
+    data_dir: Path, indicators: Path, sites: Path, district_ids: list[str]
+) -> str | None:
+    """Raise EnergyDataError when indicators.csv or sites.toml names a district the new
+    boundaries do not have (the app could not show the city); return a warning for districts
+    without indicator rows."""
+    from sparcs_engage.energy import load_indicator_registry, load_indicators, load_sites
+
+    registry = load_indicator_registry(data_dir / "indicators.toml")
+    frame = load_indicators(indicators, registry, district_ids)
+    if sites.exists():
+        load_sites(sites, district_ids)
+    return _missing_rows(indicators, frame, district_ids)
 
 
 def _districts(count: int) -> str:
@@ -191,6 +205,7 @@ def _districts(count: int) -> str:
 def cmd_import_districts(args: argparse.Namespace) -> int:
     # Imported here: pandas and shapely would slow every other command's start by a second.
     from sparcs_engage.energy import EnergyDataError, import_districts, load_districts
+    from sparcs_engage.energy.districts import write_text_atomic
 
     data_dir = load_settings().data_dir
     folder = data_dir / "cities" / args.city
@@ -202,41 +217,52 @@ def cmd_import_districts(args: argparse.Namespace) -> int:
             f"unknown city {args.city!r}: there is no {folder / 'city.toml'} "
             f"(known: {', '.join(known) or 'none'})"
         )
-    source = Path(args.file)
+    city = load_city(folder)
     target = folder / "districts.geojson"
-    if args.dry_run:
-        with tempfile.TemporaryDirectory() as tmp:
-            scratch = Path(tmp) / target.name
-            try:
-                count = import_districts(
-                    source, scratch, id_field=args.id_field, name_field=args.name_field
-                )
-            except EnergyDataError as exc:
-                if exc.path != scratch:
-                    raise
-                # A problem found in the converted file: name the file it would have been.
-                raise EnergyDataError(
-                    target,
-                    exc.code,
-                    line=exc.line,
-                    field=exc.field,
-                    feature=exc.feature,
-                    feature_id=exc.feature_id,
-                    detail=exc.detail,
-                ) from exc
-            ids = [d.id for d in load_districts(scratch)]
-        print(f"dry run: {_districts(count)} would be imported into {target}; nothing written")
-    else:
-        count = import_districts(source, target, id_field=args.id_field, name_field=args.name_field)
-        ids = [d.id for d in load_districts(target)]
-        print(f"imported {_districts(count)} into {target}")
-    problem = _fit_problem(data_dir, folder, ids)
-    if problem:
-        path, text = problem
-        print(
-            f"sparcs-engage: warning: {text}; update {path.name} to the new district ids",
-            file=sys.stderr,
-        )
+    indicators = Path(args.indicators) if args.indicators else folder / "indicators.csv"
+    sites = Path(args.sites) if args.sites else folder / "sites.toml"
+    with tempfile.TemporaryDirectory(dir=folder) as tmp:
+        scratch = Path(tmp) / target.name
+        try:
+            count = import_districts(
+                Path(args.file),
+                scratch,
+                id_field=args.id_field,
+                name_field=args.name_field,
+                center=city.center,
+            )
+        except EnergyDataError as exc:
+            if exc.path != scratch:
+                raise
+            # A problem found in the converted file: name the file it would have been.
+            raise EnergyDataError(
+                target,
+                exc.code,
+                line=exc.line,
+                field=exc.field,
+                feature=exc.feature,
+                feature_id=exc.feature_id,
+                detail=exc.detail,
+            ) from exc
+        ids = [d.id for d in load_districts(scratch)]
+        try:
+            warning = _check_fit(data_dir, indicators, sites, ids)
+        except EnergyDataError as exc:
+            raise CommandError(
+                f"{exc}; nothing was written. Give files that fit the new district ids with "
+                "--indicators and --sites"
+            ) from exc
+        if args.dry_run:
+            print(f"dry run: {_districts(count)} would be imported into {target}; nothing written")
+        else:
+            # The data files first, the boundaries last: all were checked together above.
+            for given, name in ((args.indicators, "indicators.csv"), (args.sites, "sites.toml")):
+                if given:
+                    write_text_atomic(folder / name, Path(given).read_text(encoding="utf-8"))
+            os.replace(scratch, target)
+            print(f"imported {_districts(count)} into {target}")
+    if warning:
+        print(f"sparcs-engage: warning: {warning}", file=sys.stderr)
     return 0
 
 
@@ -438,6 +464,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     districts.add_argument(
         "--name-field", required=True, help="the feature property holding the district name"
+    )
+    districts.add_argument(
+        "--indicators", help="an indicators.csv for the new ids, checked and written with them"
+    )
+    districts.add_argument(
+        "--sites", help="a sites.toml for the new ids, checked and written with them"
     )
     districts.add_argument("--dry-run", action="store_true", help="check and report, write nothing")
     districts.set_defaults(func=cmd_import_districts)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from sparcs_engage.energy.districts import District, load_districts
+from sparcs_engage.energy.districts import District, check_location, load_districts
 from sparcs_engage.energy.indicators import load_indicators
 from sparcs_engage.energy.registry import Indicator
 from sparcs_engage.energy.sites import Site, load_sites
@@ -26,10 +26,17 @@ class CityEnergy:
         return [d.id for d in self.districts]
 
 
-def load_city_energy(city_folder: Path, registry: dict[str, Indicator]) -> CityEnergy:
-    """Read a city's districts.geojson, indicators.csv and sites.toml (sites are optional)."""
+def load_city_energy(
+    city_folder: Path,
+    registry: dict[str, Indicator],
+    center: tuple[float, float] | None = None,
+) -> CityEnergy:
+    """Read a city's districts.geojson, indicators.csv and sites.toml (sites are optional).
+    With the city's ``center``, districts that do not lie around it are an error."""
     city_folder = Path(city_folder)
     districts = load_districts(city_folder / "districts.geojson")
+    if center is not None:
+        check_location(districts, center, city_folder / "districts.geojson")
     ids = [d.id for d in districts]
     indicators = load_indicators(city_folder / "indicators.csv", registry, ids)
     sites_path = city_folder / "sites.toml"

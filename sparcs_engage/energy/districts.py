@@ -33,6 +33,7 @@ from sparcs_engage.energy.errors import (
     E_GEOMETRY_MALFORMED,
     E_GEOMETRY_TYPE,
     E_ID_MISSING,
+    E_LOCATION,
     E_NAME_MISSING,
     E_NO_FEATURES,
     E_NOT_COLLECTION,
@@ -48,6 +49,11 @@ from sparcs_engage.i18n import LANGUAGES
 COORDINATE_DECIMALS = 6
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A district id goes into URLs, CSV files and file names: letters, digits, - and _ only
+# (never a path such as ../../etc).
+DISTRICT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,79}$")
+# How far a district may lie from the city's centre in city.toml.
+MAX_DISTANCE_KM = 150.0
 
 _WGS84 = re.compile(
     r"^(?:urn:ogc:def:crs:ogc:1\.3:crs84|urn:ogc:def:crs:ogc::crs84|ogc:(?:1\.3:)?crs84|crs84"
@@ -217,8 +223,14 @@ def _feature_id(
     if not isinstance(value, str):
         raise EnergyDataError(path, E_BAD_ID, field=id_field, feature=index, detail=_show(value))
     value = value.strip()
-    if len(value) > 80 or _CONTROL.search(value):
-        raise EnergyDataError(path, E_BAD_ID, field=id_field, feature=index, detail=_show(value))
+    if not DISTRICT_ID.match(value):
+        raise EnergyDataError(
+            path,
+            E_BAD_ID,
+            field=id_field,
+            feature=index,
+            detail=f"{_show(value)}: use letters, digits, - and _ only",
+        )
     if value in seen:
         raise EnergyDataError(
             path,
@@ -363,8 +375,42 @@ def write_districts(
     write_text_atomic(target, text)
 
 
-def import_districts(source: Path, target: Path, *, id_field: str, name_field: str) -> int:
-    """Convert an official district GeoJSON (EPSG:4326) into our format; return the count."""
+def _distance_km(a_lat: float, a_lon: float, b_lat: float, b_lon: float) -> float:
+    """Great-circle distance (haversine), enough to tell a city from a swapped coordinate."""
+    p1, p2 = math.radians(a_lat), math.radians(b_lat)
+    dp, dl = p2 - p1, math.radians(b_lon - a_lon)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+def check_location(districts: Iterable[District], center: tuple[float, float], path: Path) -> None:
+    """Every district lies within MAX_DISTANCE_KM of the city's centre (city.toml map.center):
+    a file with latitude and longitude swapped, or of another city, is refused."""
+    lat, lon = center
+    for index, district in enumerate(districts):
+        point = district.geometry.representative_point()
+        far = _distance_km(lat, lon, point.y, point.x)
+        if far > MAX_DISTANCE_KM:
+            raise EnergyDataError(
+                path,
+                E_LOCATION,
+                field="geometry",
+                feature=index,
+                feature_id=district.id,
+                detail=f"{far:,.0f} km from ({lat}, {lon})",
+            )
+
+
+def import_districts(
+    source: Path,
+    target: Path,
+    *,
+    id_field: str,
+    name_field: str,
+    center: tuple[float, float] | None = None,
+) -> int:
+    """Convert an official district GeoJSON (EPSG:4326) into our format; return the count.
+    With the city's ``center``, boundaries that do not lie around it are refused."""
     source, target = Path(source), Path(target)
     seen: dict[str, int] = {}
     districts: list[District] = []
@@ -400,6 +446,8 @@ def import_districts(source: Path, target: Path, *, id_field: str, name_field: s
                 source=f"Imported from {source.name}",
             )
         )
+    if center is not None:
+        check_location(districts, center, source)
     write_districts(districts, target)
     return len(districts)
 

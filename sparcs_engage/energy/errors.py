@@ -46,6 +46,10 @@ E_UNIT = "the unit does not match the indicator registry"
 E_DUPLICATE_ROW = "the district, indicator and year appear more than once"
 E_LATLON = "the latitude or longitude is out of range"
 E_SOURCE_URL = "the source is not a web address"
+E_LOCATION = (
+    "the boundaries do not lie around the city's centre in city.toml "
+    "(are latitude and longitude swapped?)"
+)
 
 
 class EnergyDataError(ValueError):

@@ -3,6 +3,7 @@ list, deletion by code and the audit log. Nothing is shown without a staff login
 
 from __future__ import annotations
 
+import contextlib
 import html
 import time
 from datetime import date, timedelta
@@ -15,6 +16,7 @@ from sqlmodel import select
 from sparcs_engage import answer_export, downloads, kpis, staff_sessions
 from sparcs_engage.cities import City
 from sparcs_engage.db import session_scope
+from sparcs_engage.energy import EnergyDataError
 from sparcs_engage.i18n import N_, Translator
 from sparcs_engage.models import AuditEvent, SurveySummary
 from sparcs_engage.privacy import delete_by_code
@@ -570,6 +572,27 @@ def _audit_log(visitor, engine) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
+@contextlib.contextmanager
+def _city_data_problems(visitor, city_id: str):
+    """A city's data files that cannot be read (a bad boundary import, say) are told plainly,
+    with the file and field for the data team, never as an exception box."""
+    t = visitor.t
+    try:
+        yield
+    except (EnergyDataError, OSError) as error:
+        city = visitor.registry.get(city_id)
+        st.error(
+            t(
+                "The data files of {city} could not be read, so these figures cannot be shown "
+                "right now. The details below help the city's data team to fix it.",
+                city=city.name(visitor.lang) if city else city_id,
+            ),
+            icon=":material/error:",
+        )
+        with st.expander(t("Details for the data team")):
+            st.text(str(error))
+
+
 def render(visitor) -> None:
     if visitor.role != "staff":  # app.py already stops other roles; kept as a second lock
         sign_in_required(visitor, visitor.t("Indicators"))
@@ -584,10 +607,12 @@ def render(visitor) -> None:
     )
     with tabs[0]:
         if flt is not None:
-            _indicators(visitor, engine, flt)
+            with _city_data_problems(visitor, flt.city):
+                _indicators(visitor, engine, flt)
     with tabs[1]:
         if flt is not None:
-            _export(visitor, engine, flt)
+            with _city_data_problems(visitor, flt.city):
+                _export(visitor, engine, flt)
     with tabs[2]:
         city_id = flt.city if flt is not None else st.session_state.get("staff_city")
         if city_id:

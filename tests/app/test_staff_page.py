@@ -173,3 +173,27 @@ def test_done_when_espoo_officer_reads_suur_leppavaara_last_quarter_like_the_cli
     for kpi in printed:
         expected = "–" if kpi["value"] is None else format_value(t, kpi["unit"], kpi["value"])
         assert shown[kpi["name"]] == expected, kpi["id"]
+
+
+@pytest.fixture
+def broken_leipzig(tmp_path, monkeypatch):
+    """Leipzig's indicators.csv names a district its boundaries do not have."""
+    import shutil
+
+    from sparcs_engage.settings import REPO_ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    path = data / "cities" / "leipzig" / "indicators.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("mitte,", "zentrum-x,", 1))
+    monkeypatch.setenv("SPARCS_DATA_DIR", str(data))
+    return data
+
+
+def test_broken_city_data_is_told_plainly_on_staff_and_map(broken_leipzig):
+    staff = signed_in("demo.staff", "de", city="leipzig")
+    assert not staff.exception
+    assert any("konnten nicht gelesen werden" in e.value for e in staff.error)
+    assert any("zentrum-x" in text.value for text in staff.text)
+    at = open_page("views/public/map.py", lang="de", city="leipzig")
+    assert not at.exception and at.error

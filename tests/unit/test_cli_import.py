@@ -176,17 +176,99 @@ def test_a_missing_source_file_is_one_error_line(data_dir, tmp_path, capsys):
     assert err.startswith("sparcs-engage: error: ") and "the file is missing" in err
 
 
-def test_new_ids_import_but_warn_that_indicators_csv_must_follow(data_dir, tmp_path, capsys):
+def test_new_ids_that_indicators_csv_does_not_know_are_refused_and_nothing_is_written(
+    data_dir, tmp_path, capsys
+):
+    folder = data_dir / "cities" / "leipzig"
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
     count = len(load_districts(leipzig(data_dir)))
     numbered = [f"{n:02d}" for n in range(count)]
     source = official_file(tmp_path, as_official(data_dir, ids=numbered))
-    assert run("leipzig", str(source)) == 0
+    assert run("leipzig", str(source)) == 2
     out, err = capsys.readouterr()
-    assert f"imported {count} districts" in out
-    assert err.startswith("sparcs-engage: warning: ") and err.count("\n") == 1
+    assert out == "" and err.count("\n") == 1 and "Traceback" not in err
     assert "indicators.csv, line 2, field 'district': unknown district id ('mitte')" in err
-    assert "update indicators.csv" in err
-    assert [d.id for d in load_districts(leipzig(data_dir))] == numbered  # imported all the same
+    assert "nothing was written" in err and "--indicators" in err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_new_ids_import_together_with_data_files_that_fit_them(data_dir, tmp_path, capsys):
+    folder = data_dir / "cities" / "leipzig"
+    old_ids = [d.id for d in load_districts(leipzig(data_dir))]
+    numbered = {old: f"{n:02d}" for n, old in enumerate(old_ids)}
+    source = official_file(tmp_path, as_official(data_dir, ids=list(numbered.values())))
+    indicators = tmp_path / "indicators.csv"
+    lines = (folder / "indicators.csv").read_text(encoding="utf-8").splitlines()
+    indicators.write_text(
+        "\n".join(
+            [lines[0]]
+            + [numbered[row.split(",", 1)[0]] + "," + row.split(",", 1)[1] for row in lines[1:]]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    sites = tmp_path / "sites.toml"
+    text = (folder / "sites.toml").read_text(encoding="utf-8")
+    for old, new in numbered.items():
+        text = text.replace(f'district = "{old}"', f'district = "{new}"')
+    sites.write_text(text, encoding="utf-8")
+    args = ("leipzig", str(source), "--indicators", str(indicators), "--sites", str(sites))
+    assert run(*args) == 0
+    assert f"imported {len(old_ids)} districts" in capsys.readouterr().out
+    assert [d.id for d in load_districts(leipzig(data_dir))] == list(numbered.values())
+    assert (folder / "indicators.csv").read_text(encoding="utf-8") == indicators.read_text(
+        encoding="utf-8"
+    )
+    assert main(["cities"]) == 0
+
+
+def test_boundaries_with_latitude_and_longitude_swapped_are_refused(data_dir, tmp_path, capsys):
+    swapped = []
+    for raw in as_official(data_dir):
+        rings = raw["geometry"]["coordinates"]
+
+        def flip(ring):
+            return [[y, x] for x, y in ring]
+
+        if raw["geometry"]["type"] == "Polygon":
+            raw["geometry"]["coordinates"] = [flip(r) for r in rings]
+        else:
+            raw["geometry"]["coordinates"] = [[flip(r) for r in poly] for poly in rings]
+        swapped.append(raw)
+    target = leipzig(data_dir)
+    before = target.read_bytes()
+    assert run("leipzig", str(official_file(tmp_path, swapped))) == 2
+    err = capsys.readouterr().err
+    assert "swapped" in err and err.count("\n") == 1
+    assert target.read_bytes() == before
+
+
+@pytest.mark.parametrize("bad", ["../../etc", "a/b", "mitte west", "ä-ost"])
+def test_an_id_that_is_not_a_plain_identifier_is_refused(data_dir, tmp_path, capsys, bad):
+    features = as_official(data_dir)
+    features[0]["properties"]["OT_NR"] = bad
+    assert run("leipzig", str(official_file(tmp_path, features))) == 2
+    err = capsys.readouterr().err
+    assert "not a valid identifier" in err and "letters, digits" in err
+
+
+def test_cities_fails_on_a_city_whose_boundaries_are_elsewhere(data_dir, capsys):
+    path = leipzig(data_dir)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for feat in data["features"]:
+        geometry = feat["geometry"]
+
+        def move(ring):
+            return [[x + 5.0, y] for x, y in ring]
+
+        if geometry["type"] == "Polygon":
+            geometry["coordinates"] = [move(r) for r in geometry["coordinates"]]
+        else:
+            geometry["coordinates"] = [[move(r) for r in p] for p in geometry["coordinates"]]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert main(["cities"]) == 2
+    err = capsys.readouterr().err
+    assert "leipzig" in err and "swapped" in err
 
 
 def test_a_district_without_indicator_rows_is_warned_about(data_dir, tmp_path, capsys):
@@ -196,31 +278,31 @@ def test_a_district_without_indicator_rows_is_warned_about(data_dir, tmp_path, c
     ]
     assert run("leipzig", str(official_file(tmp_path, features))) == 0
     err = capsys.readouterr().err
-    assert "no rows for district 'neuland'" in err and "update indicators.csv" in err
+    assert "no rows for district 'neuland'" in err and err.count("\n") == 1
 
 
-def test_a_site_in_a_vanished_district_is_warned_about(data_dir, tmp_path, capsys):
+def test_a_site_in_a_vanished_district_is_refused(data_dir, tmp_path, capsys):
     folder = data_dir / "cities" / "leipzig"
     (folder / "indicators.csv").write_text(
         "district,indicator,year,value,unit,source,note\n", encoding="utf-8"
     )  # only sites.toml is left to disagree
     numbered = [f"{n:02d}" for n in range(len(load_districts(leipzig(data_dir))))]
     source = official_file(tmp_path, as_official(data_dir, ids=numbered))
-    assert run("leipzig", str(source)) == 0
+    assert run("leipzig", str(source)) == 2
     err = capsys.readouterr().err
-    assert "sites.toml" in err and "unknown district id" in err and "update sites.toml" in err
+    assert "sites.toml" in err and "unknown district id" in err and "--sites" in err
 
 
 def test_dry_run_validates_and_reports_without_writing(data_dir, tmp_path, capsys):
     target = leipzig(data_dir)
     before, mtime = target.read_bytes(), target.stat().st_mtime_ns
     count = len(load_districts(target))
-    numbered = [f"{n:02d}" for n in range(count)]
-    source = official_file(tmp_path, as_official(data_dir, ids=numbered))
+    features = [*as_official(data_dir), feature("neuland", "Neuland", polygon(SQUARE, 0.2))]
+    source = official_file(tmp_path, features)
     assert run("leipzig", str(source), "--dry-run") == 0
     out, err = capsys.readouterr()
-    assert f"dry run: {count} districts would be imported" in out and "nothing written" in out
-    assert "unknown district id ('mitte')" in err  # the same check as a real import
+    assert f"dry run: {count + 1} districts would be imported" in out and "nothing written" in out
+    assert "no rows for district 'neuland'" in err  # the same check as a real import
     assert target.read_bytes() == before and target.stat().st_mtime_ns == mtime
     assert sorted(p.name for p in target.parent.iterdir()) == [
         "city.toml",
