@@ -244,6 +244,12 @@ class Cluster:
         time.sleep(down_s)
         self.start_app(port)
 
+    def ensure_running(self) -> None:
+        """Start any app process that is not running (after a crash, or a test that stopped one)."""
+        for port in self.app_ports:
+            if not self.app_pid(port):
+                self.start_app(port)
+
     def rolling_restart(self, pause_s: float = 2) -> None:
         """Every app process in turn, the next one only once the last answers its health check:
         nginx sends the visitors of the one that is down to the others meanwhile."""
