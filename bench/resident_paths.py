@@ -53,7 +53,7 @@ async def _answer_section(s: StreamlitSession, timings: Timings, think) -> None:
     """Answer every question of the part on screen as a resident would, one widget at a time:
     the first option of single choices and scales, one pill, places 1-3 of a ranking in order,
     60/40 points of a budget. Optional free text and the map are left out."""
-    keys = [k for k in s.keys() if k.startswith("sv_") and k not in ("sv_back", "sv_next")]
+    keys = [k for k in s.widget_keys() if k.startswith("sv_") and k not in ("sv_back", "sv_next")]
     budget_given = 0
     for key in keys:
         if key.endswith(SKIPPED_SUFFIXES) or not s.has(key):
@@ -116,7 +116,7 @@ async def compute_footprint(
     for _ in range(3):
         await think()
         timings.add("steps", await s.click("fp_next"))
-    pledges = [k for k in s.keys() if k.startswith("fp_pledge_")][:2]
+    pledges = [k for k in s.widget_keys() if k.startswith("fp_pledge_")][:2]
     for key in pledges:
         await think()
         timings.add("widgets", await s.change(key, True))

@@ -346,12 +346,12 @@ class StreamlitSession:
         for element in self.elements.values():
             if element.key == key:
                 return element
-        raise KeyError(f"no widget with key {key!r} on the page ({self.keys()[:20]}...)")
+        raise KeyError(f"no widget with key {key!r} on the page ({self.widget_keys()[:20]}...)")
 
     def has(self, key: str) -> bool:
         return any(e.key == key for e in self.elements.values())
 
-    def keys(self) -> list[str]:
+    def widget_keys(self) -> list[str]:
         return [e.key for e in self.elements.values() if e.key]
 
     def set(self, key: str, value: Any) -> None:

@@ -275,7 +275,8 @@ class Cluster:
             else 'map $host $sparcs_upstream { default ""; }'
         )
         return f"""# Made by scripts/cluster.py: the local stand-in for deploy/nginx/sparcs-engage.conf,
-# plain HTTP on 127.0.0.1, with the same proxy rules (deploy/nginx/sparcs-engage-proxy.conf).
+# plain HTTP on 127.0.0.1, with the same proxy rules
+# (deploy/nginx/sparcs-engage-proxy.conf).
 worker_processes 2;
 pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log warn;
@@ -403,9 +404,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "start":
             ports = [args.first_app_port + i for i in range(args.processes)]
-            cluster = Cluster(
-                args.folder, args.database_url, app_ports=ports, proxy_port=args.port
-            )
+            cluster = Cluster(args.folder, args.database_url, app_ports=ports, proxy_port=args.port)
             cluster.start(demo_data=not args.no_demo_data)
             print("\n".join(cluster.status()))
             print(f"SPARCS Engage runs at {cluster.url} (stop it: make cluster-stop)")

@@ -24,6 +24,7 @@ import re
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -134,9 +135,7 @@ def route_to(cluster: Cluster, port: int) -> str:
     raise AssertionError(f"no route cookie leads to port {port}: {seen}")
 
 
-def pinned_page(
-    browser: Browser, cluster: Cluster, port: int, viewport: str, locale: str
-) -> Page:
+def pinned_page(browser: Browser, cluster: Cluster, port: int, viewport: str, locale: str) -> Page:
     page = new_page(browser, viewport, locale=locale)
     page.context.add_cookies(
         [{"name": "sparcs_route", "value": route_to(cluster, port), "url": cluster.url}]
@@ -192,7 +191,7 @@ def test_a_workshop_across_three_processes_survives_a_restart_and_a_crash(layout
         wait_for_app(tablet)
         expect(tablet.get_by_text("Ihre Karte ist gespeichert.")).to_be_visible()
         tablets[name] = tablet
-    anna, ben, cem = tablets.values()
+    _, ben, cem = tablets.values()
 
     # The board on process a shows the cards written on b and c.
     choose_view(fac, "Live-Pinnwand")
@@ -266,7 +265,7 @@ def test_a_workshop_across_three_processes_survives_a_restart_and_a_crash(layout
 
 def test_a_survey_resumes_by_code_after_its_process_crashed(layout, browser):
     cluster = layout
-    a, b, c = cluster.app_ports
+    b = cluster.app_ports[1]
     survey = load_survey("espoo")
     page = pinned_page(browser, cluster, b, "tablet", "fi-FI")
     page.goto(f"{cluster.url}/vision?lang=fi&city=espoo")
@@ -343,10 +342,33 @@ def staff_figures(browser: Browser, cluster: Cluster, port: int) -> list[str]:
 
 def test_kpis_agree_across_processes_and_the_command_line(layout, browser):
     cluster = layout
-    a, b, c = cluster.app_ports
+    a, _, c = cluster.app_ports
     on_a = staff_figures(browser, cluster, a)
     on_c = staff_figures(browser, cluster, c)
     assert on_a == on_c
     report = json.loads(cli(cluster, "kpis", "--city", "espoo", "--json"))
     reached = next(k for k in report["kpis"] if k["id"] == "people_reached")
     assert f"{int(reached['value']):,}" in on_a[0]
+
+
+def test_the_proxy_hides_metrics_and_pins_a_browser_by_cookie(layout):
+    cluster = layout
+    for path in ("/_stcore/metrics", "/_stcore/metrics?format=openmetrics"):
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{cluster.url}{path}", timeout=5)
+        assert refused.value.code == 404
+    with urllib.request.urlopen(f"{cluster.url}/healthz", timeout=5) as response:
+        assert response.read() == b"ok"
+    with urllib.request.urlopen(f"{cluster.url}/", timeout=5) as response:
+        cookie = response.headers["Set-Cookie"]
+    assert re.match(r"sparcs_route=[0-9a-f]{32}; Path=/; HttpOnly; SameSite=Lax$", cookie)
+    value = cookie.split(";")[0].split("=")[1]
+    served = set()
+    for _ in range(5):
+        request = urllib.request.Request(
+            f"{cluster.url}/_stcore/health", headers={"Cookie": f"sparcs_route={value}"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as response:
+            served.add(response.headers["X-Sparcs-Upstream"])
+            assert "Set-Cookie" not in response.headers
+    assert len(served) == 1
