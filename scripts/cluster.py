@@ -274,8 +274,8 @@ class Cluster:
             if self.upstream_header
             else 'map $host $sparcs_upstream { default ""; }'
         )
-        return f"""# Made by scripts/cluster.py: the local stand-in for deploy/nginx/sparcs-engage.conf,
-# plain HTTP on 127.0.0.1, with the same proxy rules
+        return f"""# Made by scripts/cluster.py: the local stand-in for
+# deploy/nginx/sparcs-engage.conf, plain HTTP on 127.0.0.1, with the same proxy rules
 # (deploy/nginx/sparcs-engage-proxy.conf).
 worker_processes 2;
 pid {prefix}/nginx.pid;
