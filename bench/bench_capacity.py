@@ -214,12 +214,12 @@ async def _other_paths(base: str, engine_url: str) -> dict:
             held_on=date.today(),
         )
         ws.open_workshop(session=session, workshop_id=info.id, facilitator="demo.facilitator")
-        writer = ws.join_workshop(session=session, code=info.code, name="Writer")
+        writer = ws.join_workshop(session=session, code=info.join_code, name="Writer")
     with session_scope(engine) as session:
         for text in ("Solar roofs", "Trams every five minutes", "Trees on every street"):
             ws.add_card(session=session, token=writer.token, theme=info.themes[0], text=text)
     tablets = [
-        StreamlitSession(base, "workshop", f"code={info.code}&lang=en", follow_fragments=True)
+        StreamlitSession(base, "workshop", f"code={info.join_code}&lang=en", follow_fragments=True)
         for _ in range(10)
     ]
     t = paths.Timings()
