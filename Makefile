@@ -8,7 +8,8 @@ LANGS := fi de en
 PO_FILES := $(foreach l,$(LANGS),content/$(l)/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
-.PHONY: run test test-fast bench lint format i18n catalogs db setup clean
+.PHONY: run cluster cluster-stop cluster-status test test-fast bench lint format i18n catalogs db \
+	setup clean
 
 ## Set-up: virtual environment from the pinned lock file, catalogs, migrations, demo data.
 $(VENV)/.installed: requirements.lock pyproject.toml
@@ -31,6 +32,17 @@ setup: $(VENV)/.installed catalogs db
 
 run: setup
 	$(BIN)/streamlit run server.py --server.port $(PORT)
+
+## The production layout on this machine: 3 app processes behind nginx on PostgreSQL
+## (deploy/README.md). Installs Debian's nginx when missing; `make cluster-stop` ends it.
+cluster: $(VENV)/.installed catalogs
+	$(BIN)/python scripts/cluster.py start
+
+cluster-stop: $(VENV)/.installed
+	$(BIN)/python scripts/cluster.py stop
+
+cluster-status: $(VENV)/.installed
+	$(BIN)/python scripts/cluster.py status
 
 ## Every test: unit, AppTest and the browser tests in headless Chromium.
 test: $(VENV)/.installed catalogs

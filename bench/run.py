@@ -51,6 +51,8 @@ def measure(case: Case) -> dict:
 
 
 NOTE_SOURCES: list = []  # modules with notes(): lines printed under the table (e.g. memory)
+REPORTS: list = []  # modules with report(): a measurement of their own (e.g. capacity), printed
+# after the table as lines
 
 
 def load_cases(only: list[str]) -> list[Case]:
@@ -64,6 +66,8 @@ def load_cases(only: list[str]) -> list[Case]:
         cases.extend(module.cases())
         if hasattr(module, "notes"):
             NOTE_SOURCES.append(module.notes)
+        if hasattr(module, "report"):
+            REPORTS.append(module)
     return cases
 
 
@@ -93,7 +97,17 @@ def main(argv: list[str]) -> int:
     for source in NOTE_SOURCES:
         for line in source():
             print(line)
-    (HERE / "results.json").write_text(json.dumps(list(results.values()), indent=2) + "\n")
+    reports = {}
+    for module in REPORTS:
+        print(f"measuring {module.__name__} ...", file=sys.stderr, flush=True)
+        lines = module.report()
+        reports[module.__name__] = getattr(module, "RESULTS", lines)
+        for line in lines:
+            print(line)
+    rows = list(results.values())
+    if reports:
+        rows.append({"reports": reports})
+    (HERE / "results.json").write_text(json.dumps(rows, indent=2, default=str) + "\n")
     return 0
 
 

@@ -270,6 +270,12 @@ def build_map(
     return fmap
 
 
+def render_lock(fmap: folium.Map) -> threading.Lock:
+    """The lock of a map shared by every visitor (cache_resource): st_folium writes into the
+    map while it renders it, so one visitor at a time."""
+    return _render_locks.setdefault(fmap, threading.Lock())
+
+
 def show_map(fmap: folium.Map, districts: list[District], key: str) -> str | None:
     """Draw the map; return the district id of a new click on it, else None.
 
