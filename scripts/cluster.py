@@ -123,7 +123,7 @@ def _alive(pid: int) -> bool:
 
 @dataclass
 class Cluster:
-    """N `streamlit run app.py` on 127.0.0.1 ports, nginx in front, state kept in `folder`."""
+    """N `streamlit run server.py` on 127.0.0.1 ports, nginx in front, state kept in `folder`."""
 
     folder: Path
     database_url: str = DEFAULT_DATABASE_URL
@@ -166,7 +166,14 @@ class Cluster:
     # ---------------------------------------------------------------- the database, once
 
     def app_environment(self) -> dict[str, str]:
-        return {**os.environ, **self.env, "SPARCS_DATABASE_URL": self.database_url}
+        # nginx sets X-Forwarded-For to the client's address: one proxy hop to trust. Every
+        # process shares the keys in var/secret.key (one machine), so codes and cookies match.
+        return {
+            **os.environ,
+            "SPARCS_TRUSTED_PROXY_HOPS": "1",
+            **self.env,
+            "SPARCS_DATABASE_URL": self.database_url,
+        }
 
     def migrate(self, demo_data: bool = True) -> None:
         """Migrations (and demo data into an empty database) once per deploy, by the CLI."""
@@ -191,7 +198,7 @@ class Cluster:
                 "-m",
                 "streamlit",
                 "run",
-                "app.py",
+                "server.py",
                 "--server.port",
                 str(port),
                 "--server.address",
