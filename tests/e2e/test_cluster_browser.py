@@ -370,5 +370,7 @@ def test_the_proxy_hides_metrics_and_pins_a_browser_by_cookie(layout):
         )
         with urllib.request.urlopen(request, timeout=5) as response:
             served.add(response.headers["X-Sparcs-Upstream"])
-            assert "Set-Cookie" not in response.headers
+            # Pinned: no new route (Streamlit's own XSRF cookie may come and go).
+            cookies = response.headers.get_all("Set-Cookie") or []
+            assert not [c for c in cookies if c.startswith("sparcs_route=")]
     assert len(served) == 1
