@@ -246,7 +246,12 @@ def _people_facts(session: Session, f: Facts, bounds) -> None:
         r = Respondent
         channels = []
         if f.flt.uses("survey"):
-            channels.append(sa.exists().where(SurveyResponse.respondent_id == r.id))
+            # A draft never sent is not a person reached: the completion rate counts drafts.
+            channels.append(
+                sa.exists().where(
+                    SurveyResponse.respondent_id == r.id, SurveyResponse.status == "submitted"
+                )
+            )
         if f.flt.uses("footprint"):
             channels.append(sa.exists().where(FootprintRecord.respondent_id == r.id))
         if channels:
