@@ -8,6 +8,7 @@ counted per client (``CODE_ATTEMPTS``), so nobody can try them online either.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from sqlmodel import Session, select
@@ -28,14 +29,29 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
+# A code inside pasted text ("Your code is K7QM-4TXA."): two groups of four code characters,
+# with a dash or space between them or none, and no other letter or digit around.
+_CODE_IN_TEXT = re.compile(
+    rf"(?<![A-Z0-9])([{CODE_ALPHABET}]{{4}})[- ]?([{CODE_ALPHABET}]{{4}})(?![A-Z0-9])"
+)
+
+
 def normalize_code(code: object) -> str | None:
-    """The code as stored, ignoring case, spaces and dashes; None when it cannot be one."""
-    if not isinstance(code, str) or len(code) > 40:
+    """The code as stored, ignoring case, spaces and dashes; also found inside pasted text
+    that holds exactly one code. None when there is no code."""
+    if not isinstance(code, str) or len(code) > 400:
         return None
     cleaned = "".join(ch for ch in code.upper() if ch not in " -\t")
-    if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
-        return None
-    return cleaned
+    if len(cleaned) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in cleaned):
+        return cleaned
+    found = {a + b for a, b in _CODE_IN_TEXT.findall(code.upper())}
+    return found.pop() if len(found) == 1 else None
+
+
+def display_code(code: str) -> str:
+    """A code as people write it: ``K7QM-4TXA``."""
+    normalized = normalize_code(code) or code
+    return f"{normalized[:4]}-{normalized[4:]}" if len(normalized) == CODE_LENGTH else code
 
 
 # Wrong codes one client may type in an hour before the look-up and delete forms pause it.

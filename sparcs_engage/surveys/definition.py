@@ -177,11 +177,14 @@ class Survey:
         return None
 
     def progress(self, section_id: str, answers: Mapping[str, Any]) -> tuple[int, int]:
-        """(step, steps): this section's place among the visible ones, for a progress bar."""
-        visible = [s.id for s in self.visible_sections(answers)]
-        if section_id == REVIEW or section_id not in visible:
-            return len(visible), len(visible)
-        return visible.index(section_id) + 1, len(visible)
+        """(step, steps): this section's place among all of the survey's parts, for "Part 2 of
+        6". The total never changes while a resident answers (counting only the parts visible
+        so far made "Part 1 of 5" jump to "Part 2 of 6"); a part that does not concern them is
+        skipped, so the number may jump ahead instead."""
+        ids = [s.id for s in self.sections]
+        if section_id == REVIEW or section_id not in ids:
+            return len(ids), len(ids)
+        return ids.index(section_id) + 1, len(ids)
 
     def district_name(self, district_id: str, lang: str) -> str:
         names = self.districts.get(district_id, {})

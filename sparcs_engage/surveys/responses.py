@@ -25,7 +25,7 @@ from sparcs_engage.models import (
     utcnow,
 )
 from sparcs_engage.privacy import PRIVACY_NOTICE_VERSION
-from sparcs_engage.respondents import create_respondent, find_respondent
+from sparcs_engage.respondents import create_respondent, display_code, find_respondent
 from sparcs_engage.settings import load_settings
 from sparcs_engage.surveys.definition import REVIEW, SURVEY_ID, SurveyDataError
 from sparcs_engage.surveys.storage import (
@@ -125,8 +125,11 @@ def start(
     consented: bool,
     survey_id: str = SURVEY_ID,
     client: throttle.Client | None = None,
+    code: str | None = None,
 ) -> Started:
-    """Begin a response once the resident has agreed to the privacy notice."""
+    """Begin a response once the resident has agreed to the privacy notice. With the ``code``
+    the resident already has (from their footprint or a workshop, in this city), the survey
+    is kept under that same code, so one code reaches everything they gave."""
     if consented is not True:
         return Started(ok=False, error=CONSENT_REQUIRED)
     try:
@@ -137,7 +140,11 @@ def start(
     if not throttle.allowed(session, "draft", client, limit):
         return Started(ok=False, error=RATE_LIMITED)
     throttle.count(session, "draft", client, limit)
-    respondent, code = create_respondent(session=session, city=city)
+    respondent = _respondent_for_survey(session, code, city) if code else None
+    if respondent is None:
+        respondent, code = create_respondent(session=session, city=city)
+    else:
+        code = display_code(code)
     section_id = survey.first_section()
     response = SurveyResponse(
         respondent_id=respondent.id,
@@ -151,6 +158,18 @@ def start(
     session.add(response)
     session.flush()
     return Started(ok=True, response_id=response.id, code=code, section_id=section_id)
+
+
+def _respondent_for_survey(session: Session, code: str, city: str):
+    """The resident of an existing code, when it belongs to this city and has no survey
+    response yet (one response per respondent); else None (a new code is made)."""
+    respondent = find_respondent(session=session, code=code)
+    if respondent is None or respondent.city != city:
+        return None
+    taken = session.exec(
+        select(SurveyResponse.id).where(SurveyResponse.respondent_id == respondent.id)
+    ).first()
+    return None if taken else respondent
 
 
 def _response(session: Session, response_id: object) -> SurveyResponse | None:
@@ -239,8 +258,17 @@ def resume(*, session: Session, code: object, client: str = "") -> Draft | None:
     response = session.exec(
         select(SurveyResponse).where(SurveyResponse.respondent_id == respondent.id)
     ).first()
-    if response is None:
-        return None
+    return _draft_of(session, response) if response is not None else None
+
+
+def load_draft(*, session: Session, response_id: uuid.UUID | str) -> Draft | None:
+    """A response by its id: for the page that holds it (in the session or in the browser's
+    signed draft cookie), to show what is stored now."""
+    response = _response(session, response_id)
+    return _draft_of(session, response) if response is not None else None
+
+
+def _draft_of(session: Session, response: SurveyResponse) -> Draft:
     survey = load_survey(response.city, response.survey_id)
     answers = _stored_answers(session, survey, response.id)
     current = response.current_section

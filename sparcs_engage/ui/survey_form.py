@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 
 from sparcs_engage.i18n import Translator
 from sparcs_engage.surveys import Question, Survey, SurveyTexts
+from sparcs_engage.ui.layout import escape_markdown
 from sparcs_engage.ui.maps import render_lock
 
 
@@ -28,6 +29,8 @@ def render_question(
 ) -> Any:
     """Draw one question with its current answer; return what the resident has given."""
     label = texts.question(q.id)
+    if q.required:
+        label = t("{question} (required)", question=label)
     help_text = texts.help(q.id)
     options = list(q.options)
 
@@ -172,19 +175,72 @@ def render_question(
         elif district:
             value = {"district": district}
     elif q.type == "text":
+        # No limit in the field itself: a browser then refused a too long paste altogether
+        # (the field stayed empty). What fits is kept, and the page says what was cut.
         value = st.text_area(
             label,
             value=current or "",
-            max_chars=q.max_length,
             key=key,
             help=help_text,
+            on_change=_keep_what_fits,
+            args=(key, q.max_length),
         )
+        cut = st.session_state.get(f"{key}__cut")
+        if cut:
+            st.warning(
+                t(
+                    "Your text was {length} characters long. We kept the first {max}; the rest "
+                    "was cut.",
+                    length=t.number(cut),
+                    max=t.number(q.max_length),
+                ),
+                icon=":material/content_cut:",
+            )
     hint = texts.hint(q)
-    if hint and q.type in ("multiple", "text"):
+    if hint:
         st.caption(hint)
     if error:
         st.error(error, icon=":material/error:")
     return value
+
+
+def widget_values(q: Question, value: Any) -> dict[str, Any]:
+    """The session-state value of each widget render_question draws for an answer, so that
+    the widgets can be set again when they are redrawn with new labels (a language switch
+    makes the browser reset an option list whose labels changed)."""
+    key = f"sv_{q.id}"
+    if value in (None, [], {}, ""):
+        return {}
+    if q.type in ("single", "likert", "multiple", "text"):
+        return {key: value}
+    if q.type == "matrix":
+        return {f"{key}__{item}": v for item, v in value.items()}
+    if q.type == "ranking":
+        return {f"{key}__{place}": option for place, option in enumerate(value)}
+    if q.type == "budget":
+        return {f"{key}__{option}": int(points) for option, points in value.items()}
+    if q.type == "place" and value.get("district"):
+        return {f"{key}__district": value["district"]}
+    return {}
+
+
+def _keep_what_fits(key: str, limit: int | None) -> None:
+    """A text longer than the question allows keeps its first ``limit`` characters."""
+    text = st.session_state.get(key) or ""
+    st.session_state.pop(f"{key}__cut", None)
+    if limit and len(text) > limit:
+        st.session_state[f"{key}__cut"] = len(text)
+        st.session_state[key] = text[:limit]
+
+
+def theme_meanings(survey: Survey, q: Question, texts: SurveyTexts, t: Translator) -> None:
+    """What each of the city's themes stands for, once above the questions about them."""
+    with st.expander(t("What the themes mean")):
+        for theme in q.options:
+            st.markdown(
+                f"**{escape_markdown(texts.option(survey, q, theme))}**: "
+                f"{escape_markdown(texts.get(f'themes.{theme}.description'))}"
+            )
 
 
 def answer_text(q: Question, survey: Survey, texts: SurveyTexts, t: Translator, answer: Any) -> str:
@@ -195,18 +251,19 @@ def answer_text(q: Question, survey: Survey, texts: SurveyTexts, t: Translator, 
     if q.type == "single":
         return label(answer)
     if q.type == "multiple":
-        return ", ".join(label(o) for o in answer)
+        # One per line: an option may itself hold a comma.
+        return "\n".join(f"• {label(o)}" for o in answer)
     if q.type == "likert":
         return texts.scale(q.scale, answer)
     if q.type == "matrix":
-        return "; ".join(
-            f"{texts.get(f'questions.{q.id}.items.{item}')}: {texts.scale(q.scale, v)}"
+        return "\n".join(
+            f"• {texts.get(f'questions.{q.id}.items.{item}')}: {texts.scale(q.scale, v)}"
             for item, v in answer.items()
         )
     if q.type == "ranking":
-        return " › ".join(f"{i}. {label(o)}" for i, o in enumerate(answer, start=1))
+        return "\n".join(f"{i}. {label(o)}" for i, o in enumerate(answer, start=1))
     if q.type == "budget":
-        return ", ".join(f"{label(o)}: {t.number(p)}" for o, p in answer.items() if p)
+        return "\n".join(f"• {label(o)}: {t.number(p)}" for o, p in answer.items() if p)
     if q.type == "place":
         parts = []
         if answer.get("lat") is not None:

@@ -114,3 +114,92 @@ def test_results_page_runs_in_every_language(lang):
     assert at.title[0].value == translator(lang)("What residents want for 2050")
     if lang != "en":
         assert_no_english(at, lang)
+
+
+def test_the_part_count_never_changes_on_the_way(app_database):
+    """ "Part 1 of 5" used to become "Part 2 of 6" when an answer opened a part."""
+    at = open_page(VISION, lang="en", city="espoo")
+    at.checkbox(key="sv_consent").check().run()
+    at.button(key="sv_start").click().run()
+    totals = set()
+    while at.session_state["sv_section"] != REVIEW:
+        label = at.get("progress")[0].proto.text
+        totals.add(label.split(" of ")[1])
+        fill_section(at, "espoo")
+        at.button(key="sv_next").click().run()
+    assert len(totals) == 1
+
+
+def test_change_on_the_review_then_next_comes_back_to_the_review(app_database):
+    at = run_survey(open_page(VISION, lang="en", city="espoo"), "espoo")
+    first = load_survey("espoo").sections[0].id
+    at.button(key=f"sv_edit_{first}").click().run()
+    assert at.session_state["sv_section"] == first
+    at.button(key="sv_next").click().run()
+    assert at.session_state["sv_section"] == REVIEW
+
+
+def test_required_questions_and_limits_are_marked_and_themes_explained(app_database):
+    at = run_survey(open_page(VISION, lang="en", city="espoo"), "espoo", stop_after=2)
+    texts = " ".join(
+        [c.value for c in at.caption] + [r.label for r in at.radio] + [m.value for m in at.markdown]
+    )
+    survey = load_survey("espoo")
+    section = survey.section(at.session_state["sv_section"])
+    if any(q.type in ("ranking", "budget") for q in section.questions):
+        assert "most important first" in texts or "points in all" in texts
+        assert [e.label for e in at.expander] == ["What the themes mean"]
+        assert "Warm homes without coal" in texts
+    required = [q for q in survey.section("today").questions if q.required]
+    assert required  # and on the first part they were shown as such:
+    first = open_page(VISION, lang="fi", city="espoo")
+    first.checkbox(key="sv_consent").check().run()
+    first.button(key="sv_start").click().run()
+    labels = [r.label for r in first.radio]
+    assert any(label.endswith("(pakollinen)") for label in labels)
+
+
+def test_the_review_lists_several_choices_one_per_line(app_database):
+    at = run_survey(open_page(VISION, lang="en", city="espoo"), "espoo")
+    lines = [text.value for text in at.text if text.value.startswith("• ")]
+    assert lines and any("\n• " in value for value in lines)
+
+
+def test_a_city_switch_and_back_keeps_the_draft_where_it_was(app_database):
+    at = run_survey(open_page(VISION, lang="fi", city="espoo"), "espoo", stop_after=2)
+    where, code = at.session_state["sv_section"], at.session_state["sv_code"]
+    at.segmented_control(key="city_choice").set_value("leipzig").run()
+    assert not at.session_state.get("sv_response_id")  # Leipzig: its own, new survey
+    at.segmented_control(key="city_choice").set_value("espoo").run()
+    assert (at.session_state["sv_section"], at.session_state["sv_code"]) == (where, code)
+
+
+def test_a_pasted_text_keeps_what_fits_and_says_what_was_cut(app_database):
+    at = open_page(VISION, lang="de", city="leipzig")
+    at.checkbox(key="sv_consent").check().run()
+    at.button(key="sv_start").click().run()
+    survey = load_survey("leipzig")
+    text_q = survey.question("vision_text")
+    at.session_state["sv_section"] = next(s.id for s in survey.sections if text_q in s.questions)
+    at.run()
+    at.text_area(key=f"sv_{text_q.id}").input("Bäume " * 200).run()  # 1,200 characters
+    assert len(at.text_area(key=f"sv_{text_q.id}").value) == text_q.max_length
+    assert any("1.200 Zeichen" in w.value for w in at.warning)
+
+
+def test_a_code_pasted_in_a_sentence_is_found(app_database):
+    first = run_survey(open_page(VISION, lang="en", city="espoo"), "espoo", stop_after=1)
+    code = first.session_state["sv_code"]
+    later = open_page(VISION, lang="en", city="espoo")
+    later.text_input(key="sv_resume_code").input(f"Your code is {code}. Write it down!").run()
+    later.button(key="sv_resume").click().run()
+    assert later.session_state["sv_code"] == code and not later.warning
+
+
+def test_a_shared_tablet_starts_afresh_for_the_next_person(app_database):
+    at = run_survey(open_page(VISION, lang="de", city="leipzig", kiosk="1"), "leipzig")
+    at.button(key="sv_submit").click().run()
+    assert at.button(key="sv_next_person")
+    at.button(key="sv_next_person").click().run()
+    assert not at.session_state.get("sv_done") and not at.checkbox(key="sv_consent").value
+    assert at.button(key="sv_start")

@@ -130,3 +130,38 @@ def current_section(page: Page) -> str:
     expect(container).to_be_attached()
     found = re.search(r"st-key-sv_section_([a-z0-9_]+)", container.get_attribute("class"))
     return found.group(1)
+
+
+def test_a_language_switch_a_reload_and_next_keep_the_resident_in_place(server, browser):
+    """Switching language mid-part keeps what is on screen; a reload goes on with the draft
+    without the code (the browser keeps its id); after Next the keyboard focus is on the new
+    part's heading."""
+    page = new_page(browser, "tablet", locale="fi-FI")
+    page.goto(f"{server}/vision?lang=fi&city=espoo")
+    wait_for_app(page)
+    key(page, "sv_consent").locator("label").click()
+    wait_for_app(page)
+    key(page, "sv_start").locator("button").click()
+    wait_for_app(page)
+    key(page, "sv_energy_awareness").locator("label").nth(3).click()
+    wait_for_app(page)
+    # The language control: the URL takes the new language and the choice stays.
+    page.locator(".st-key-lang_choice").get_by_text("de", exact=True).click()
+    wait_for_app(page)
+    expect(page).to_have_url(re.compile(r"lang=de"))
+    expect(key(page, "sv_energy_awareness").locator("input:checked")).to_have_count(1)
+    # Reload: the draft goes on at its part, though the code is not typed in.
+    survey = load_survey("espoo")
+    answer_section(page, survey, "today")
+    key(page, "sv_next").locator("button").click()
+    wait_for_app(page)
+    heading = page.get_by_role("heading", level=2).filter(has_text=re.compile(".+")).first
+    focused = page.evaluate("() => document.activeElement && document.activeElement.id")
+    assert focused.startswith("part-"), focused
+    second = page.evaluate("() => document.activeElement.textContent")
+    page.reload()
+    wait_for_app(page)
+    expect(page.get_by_text(second.strip()).first).to_be_visible()
+    assert key(page, "sv_start").count() == 0
+    assert heading
+    page.context.close()

@@ -69,3 +69,21 @@ def test_deleting_by_code_removes_results_and_pledges(engine):
         assert session.exec(select(FootprintRecord)).all() == []
         assert session.exec(select(Pledge)).all() == []
         assert not delete_respondent(session=session, code=code)
+
+
+@pytest.mark.parametrize(
+    "pasted",
+    [
+        "Your code is K7QM-4TXA. Write it down!",
+        "Koodisi on K7QM-4TXA – kirjoita se muistiin.",
+        "code: k7qm 4txa",
+        "K7QM4TXA\n",
+    ],
+)
+def test_a_code_is_found_inside_pasted_text(pasted):
+    assert normalize_code(pasted) == "K7QM4TXA"
+
+
+@pytest.mark.parametrize("pasted", ["K7QM-4TXA or ACDE-FGHJ?", "no code here", "K7QM-4TX"])
+def test_pasted_text_without_exactly_one_code_is_not_a_code(pasted):
+    assert normalize_code(pasted) is None

@@ -546,9 +546,11 @@ def test_a_section_whose_questions_are_all_hidden_is_skipped():
     assert survey.previous_section("about_you", tenant) == "energy"
     assert survey.previous_section("today", tenant) is None
     assert survey.next_section("about_you", tenant) == REVIEW
-    assert survey.progress("about_you", tenant) == (5, 5)
+    # "Part n of 6" whatever was answered: the total does not jump from 5 to 6 on the way.
+    assert survey.progress("about_you", tenant) == (6, 6)
     assert survey.progress("about_you", owner) == (6, 6)
-    assert survey.progress("today", {}) == (1, 5)
+    assert survey.progress("today", {}) == (1, 6)
+    assert survey.progress("energy", tenant) == survey.progress("energy", owner)
 
 
 def test_the_why_question_follows_the_place_question():
@@ -1114,3 +1116,44 @@ def test_demo_responses_with_the_same_seed_can_be_loaded_twice(engine):
 def test_the_structure_file_is_where_the_survey_comes_from():
     assert espoo().path == STRUCTURE
     assert Path(STRUCTURE).is_file()
+
+
+def test_a_resident_with_a_footprint_code_keeps_it_for_the_survey(engine):
+    """One code per resident: the survey started with the footprint's code is under it, and
+    deleting by that code removes both."""
+    from sparcs_engage.models import FootprintRecord, Respondent
+    from sparcs_engage.privacy import delete_by_code
+    from sparcs_engage.respondents import create_respondent
+
+    with Session(engine) as session:
+        respondent, code = create_respondent(session=session, city="espoo")
+        session.add(
+            FootprintRecord(
+                respondent_id=respondent.id,
+                city="espoo",
+                country="FI",
+                answers={},
+                total_kg=9000,
+                housing_kg=2000,
+                mobility_kg=3000,
+                food_kg=2000,
+                goods_services_kg=2000,
+                factor_version="test",
+                consent_version="test",
+            )
+        )
+        started = start(session=session, city="espoo", lang="fi", consented=True, code=code.lower())
+        assert started.ok and started.code == code
+        response = session.get(SurveyResponse, started.response_id)
+        assert response.respondent_id == respondent.id
+        # A second survey under the same code is not possible: a new code is made.
+        again = start(session=session, city="espoo", lang="fi", consented=True, code=code)
+        assert again.code != code
+        # A code of another city is not taken over.
+        other = start(session=session, city="leipzig", lang="de", consented=True, code=code)
+        assert other.code != code
+        session.commit()
+        deleted = delete_by_code(session=session, code=code, actor="test")
+        session.commit()
+        assert (deleted.survey_responses, deleted.footprints) == (1, 1)
+        assert session.get(Respondent, respondent.id) is None
