@@ -1,3 +1,4 @@
+# Over 500 lines because it is the one command line: a short function per command and its parser.
 """The `sparcs-engage` command: database, demo data, accounts and city data, for operators and
 for cities that automate."""
 

@@ -187,7 +187,11 @@ def broken_leipzig(tmp_path, monkeypatch):
     path = data / "cities" / "leipzig" / "indicators.csv"
     path.write_text(path.read_text(encoding="utf-8").replace("mitte,", "zentrum-x,", 1))
     monkeypatch.setenv("SPARCS_DATA_DIR", str(data))
-    return data
+    import streamlit as st
+
+    st.cache_data.clear()  # figures cached by earlier tests would hide the broken file
+    yield data
+    st.cache_data.clear()
 
 
 def test_broken_city_data_is_told_plainly_on_staff_and_map(broken_leipzig):
