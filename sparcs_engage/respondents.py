@@ -8,6 +8,7 @@ counted per client (``CODE_ATTEMPTS``), so nobody can try them online either.
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 
 from sqlmodel import Session, select
@@ -36,6 +37,39 @@ def normalize_code(code: object) -> str | None:
     if len(cleaned) != CODE_LENGTH or any(ch not in CODE_ALPHABET for ch in cleaned):
         return None
     return cleaned
+
+
+_CODE_IN_TEXT = re.compile(
+    rf"(?<![A-Za-z0-9])([{CODE_ALPHABET}]{{4}})([ -]?)([{CODE_ALPHABET}]{{4}})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def code_in_text(text: object) -> str | None:
+    """The code in a text a resident pasted ("Your code is ABCD-EFGH, keep it"), written as
+    ``ABCD-EFGH``; None when there is none. A code written as one (with its dash, in capitals)
+    is preferred over an ordinary word that happens to use only code letters."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text[:10_000]
+    direct = normalize_code(text.strip())
+    if direct is not None:
+        return f"{direct[:4]}-{direct[4:]}"
+    found = []
+    for match in _CODE_IN_TEXT.finditer(text):
+        first, mark, second = match.groups()
+        written = f"{first}{mark}{second}"
+        score = (
+            mark == "-",
+            bool(mark),
+            any(ch.isdigit() for ch in written),
+            written == written.upper(),
+        )
+        found.append((score, f"{first.upper()}-{second.upper()}"))
+    if not found:
+        return None
+    best = max(score for score, _code in found)
+    return next(code for score, code in found if score == best)
 
 
 # Wrong codes one client may type in an hour before the look-up and delete forms pause it.
