@@ -108,7 +108,15 @@ def number_locale(lang: str) -> dict:
 
 
 def _tonne_axis(title: str) -> alt.Axis:
-    return alt.Axis(title=title, format=",.1~f", tickMinStep=0.5, labelFontSize=12, grid=True)
+    return alt.Axis(
+        title=title,
+        format=",.1~f",
+        tickMinStep=0.5,
+        tickCount=5,
+        labelFontSize=12,
+        labelFlush=True,
+        grid=True,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)

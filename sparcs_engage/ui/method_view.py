@@ -79,10 +79,10 @@ def _averages(t: Translator, country: str) -> None:
             {
                 t("Category"): t(CATEGORY[category]),
                 t("Published"): _tonnes(t, figure.kg),
-                t("Year"): str(figure.year),
-                t("Status"): t(STATUS[figure.status]),
                 t("This calculator"): _tonnes(t, kg),
                 t("Difference"): t.percent((kg - figure.kg) / figure.kg),
+                t("Year"): str(figure.year),
+                t("Status"): t(STATUS[figure.status]),
                 t("Source"): figure.source,
             }
         )
@@ -111,26 +111,26 @@ def _factors(t: Translator, country: str) -> None:
             version=factors.version,
         )
     )
-    rows = []
+    groups: dict[str, list[dict]] = {}
     for factor in factors.for_country(country):
         group, label = FACTOR_LABEL[factor.key]
         name = t(label)
         if factor.city:
             name = f"{name} ({factor.city.capitalize()})"
-        rows.append(
+        groups.setdefault(group, []).append(
             {
-                t("Group"): t(FACTOR_GROUPS[group]),
                 t("Factor"): name,
-                t("Value"): t.typed_number(factor.value),
-                t("Unit"): factor.unit,
+                t("Value"): f"{t.typed_number(factor.value)} {factor.unit}",
                 t("Year"): str(factor.year),
                 t("Estimate"): t("yes") if factor.is_estimate else t("no"),
-                t("Scope"): factor.scope,
                 t("Source"): factor.source,
                 t("Note"): factor.note,
+                t("Scope"): factor.scope,
             }
         )
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=420)
+    for group, rows in groups.items():
+        st.subheader(t(FACTOR_GROUPS[group]))
+        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
 
 def _plans(t: Translator, visitor: Visitor) -> None:
