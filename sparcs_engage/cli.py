@@ -149,12 +149,19 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_cities(args: argparse.Namespace) -> int:
+    from sparcs_engage.footprint import PlanFileError, load_plans
+
     registry = load_cities(load_settings().data_dir)
+    errors = [str(error) for error in registry.errors]
     for city in registry.cities.values():
         print(f"{city.id}\t{city.country}\t{city.names['en']}\tpopulation {city.population}")
-    for error in registry.errors:
+        try:  # the city's published plans for the footprint page, when it has some
+            load_plans(city.folder, city.id, city.country)
+        except (PlanFileError, ValueError, KeyError) as exc:
+            errors.append(f"{city.folder / 'plans.toml'}: {exc}")
+    for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    return 1 if registry.errors else 0
+    return 1 if errors else 0
 
 
 def _fit_problem(data_dir: Path, folder: Path, district_ids: list[str]) -> tuple[Path, str] | None:

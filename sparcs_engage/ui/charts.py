@@ -107,6 +107,28 @@ def number_locale(lang: str) -> dict:
     }
 
 
+# Row labels longer than this break into lines (a category name on a 390 px phone).
+LABEL_LINE = 16
+
+
+def wrap_label(text: str, width: int = LABEL_LINE) -> str:
+    """A row label broken into lines of about ``width`` characters ("\n" between them), which
+    the axes below draw as separate lines."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _row_axis() -> alt.Axis:
+    return alt.Axis(
+        labelLimit=160,
+        labelFontSize=13,
+        labelPadding=6,
+        ticks=False,
+        labelExpr="split(datum.label, '\\n')",
+    )
+
+
 def _tonne_axis(title: str) -> alt.Axis:
     return alt.Axis(
         title=title,
@@ -131,12 +153,7 @@ def footprint_categories_spec(
     categories = list(dict.fromkeys(data["category"]))
     people = list(dict.fromkeys(data["who"]))
     base = alt.Chart(data, description=description).encode(
-        y=alt.Y(
-            "category:N",
-            sort=categories,
-            title=None,
-            axis=alt.Axis(labelLimit=150, labelFontSize=13, labelPadding=6, ticks=False),
-        ),
+        y=alt.Y("category:N", sort=categories, title=None, axis=_row_axis()),
         yOffset=alt.YOffset("who:N", sort=people),
         x=alt.X("tonnes:Q", axis=_tonne_axis(x_title), scale=alt.Scale(domain=[0, top])),
     )
@@ -175,12 +192,7 @@ def footprint_totals_spec(
     top = float(data["tonnes"].max() or 1) * 1.3
     names = list(data["name"])
     base = alt.Chart(data, description=description).encode(
-        y=alt.Y(
-            "name:N",
-            sort=names,
-            title=None,
-            axis=alt.Axis(labelLimit=150, labelFontSize=13, labelPadding=6, ticks=False),
-        ),
+        y=alt.Y("name:N", sort=names, title=None, axis=_row_axis()),
         x=alt.X("tonnes:Q", axis=_tonne_axis(x_title), scale=alt.Scale(domain=[0, top])),
     )
     bars = base.mark_bar(cornerRadiusEnd=2).encode(

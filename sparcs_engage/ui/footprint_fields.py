@@ -91,7 +91,9 @@ def raw_errors(fields: tuple[str, ...]) -> dict[str, tuple[str, dict]]:
 
 @dataclass
 class StepForm:
-    """Draws the questions of one step, each with its message under it."""
+    """Draws the questions of one step, each with its message under it. A field's help is a
+    caption under it rather than Streamlit's help icon, whose label is English ("Help for")
+    and which a phone hides behind a tap."""
 
     t: Translator
     errors: dict[str, tuple[str, dict]]
@@ -126,11 +128,12 @@ class StepForm:
             label,
             key=key,
             max_chars=30,
-            help=help_text,
             placeholder=placeholder,
             on_change=_typed,
             args=(name, self.t.lang),
         )
+        if help_text:
+            st.caption(help_text)
         self.notes(name)
 
     def choice(
@@ -155,11 +158,12 @@ class StepForm:
             options,
             format_func=lambda option: self.t(labels[option]),
             key=key,
-            help=help_text,
             on_change=_chosen,
             args=(name,),
             **extra,
         )
+        if help_text:
+            st.caption(help_text)
         self.notes(name)
         return state()[key]
 

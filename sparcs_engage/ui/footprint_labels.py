@@ -183,3 +183,24 @@ FACTOR_LABEL = {
     "goods_services_high": ("goods", N_("Goods and services: more than most")),
     "public_services": ("goods", N_("Public services and infrastructure")),
 }
+# The units of data/emission_factors.csv as the methodology page writes them.
+UNIT = {
+    "kWh heat/kWh el": N_("kWh of heat per kWh of electricity"),
+    "kWh heat/m2/a": N_("kWh of heat per m² a year"),
+    "kWh/a": N_("kWh a year"),
+    "kWh/household/a": N_("kWh per household a year"),
+    "kWh/person/a": N_("kWh per person a year"),
+    "kWh/vehicle-km": N_("kWh per vehicle-km"),
+    "kg CO2e/kWh": N_("kg CO₂e per kWh"),
+    "kg CO2e/kWh heat": N_("kg CO₂e per kWh of heat"),
+    "kg CO2e/m2/a": N_("kg CO₂e per m² a year"),
+    "kg CO2e/person/a": N_("kg CO₂e per person a year"),
+    "kg CO2e/pkm": N_("kg CO₂e per passenger-km"),
+    "kg CO2e/return flight": N_("kg CO₂e per return flight"),
+    "kg CO2e/vehicle-km": N_("kg CO₂e per vehicle-km"),
+    "m2": N_("m²"),
+    "persons/car": N_("people per car"),
+    "x average car": N_("× the average car"),
+    "x diet": N_("× the diet"),
+    "x national average": N_("× the national average"),
+}

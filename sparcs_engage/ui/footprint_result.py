@@ -28,7 +28,11 @@ from sparcs_engage.footprint import (
 )
 from sparcs_engage.i18n import Translator
 from sparcs_engage.ui import footprint_fields as fields
-from sparcs_engage.ui.charts import footprint_categories_spec, footprint_totals_spec
+from sparcs_engage.ui.charts import (
+    footprint_categories_spec,
+    footprint_totals_spec,
+    wrap_label,
+)
 from sparcs_engage.ui.context import Visitor
 from sparcs_engage.ui.footprint_labels import (
     AVERAGE_LABEL,
@@ -102,7 +106,7 @@ def _charts(t: Translator, country: str, mine: FootprintResult, average: Footpri
             kg = res.by_category[category]
             rows.append(
                 {
-                    "category": t(CATEGORY[category]),
+                    "category": wrap_label(t(CATEGORY[category])),
                     "who": who,
                     "tonnes": round(kg / 1000, 2),
                     "label": _short(t, kg),
@@ -123,7 +127,7 @@ def _charts(t: Translator, country: str, mine: FootprintResult, average: Footpri
         width="stretch",
     )
     totals = [
-        {"name": you, "tonnes": mine.lifestyle_kg, "kind": "you"},
+        {"name": wrap_label(you), "tonnes": mine.lifestyle_kg, "kind": "you"},
         {"name": t("Average"), "tonnes": average.lifestyle_kg, "kind": "average"},
         *(
             {"name": t("Target {year}", year=year), "tonnes": kg, "kind": "target"}

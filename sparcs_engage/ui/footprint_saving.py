@@ -180,8 +180,8 @@ def look_up(visitor: Visitor) -> None:
             max_chars=300,
             key=LOOKUP_KEY,
             placeholder="K7QM-4TXA",
-            help=t("You can paste the whole message with your code: we find the code in it."),
         )
+        st.caption(t("You can paste the whole message with your code: we find the code in it."))
         show_col, delete_col = st.columns(2)
         args = (visitor.settings,)
         show_col.button(

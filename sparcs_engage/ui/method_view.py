@@ -26,6 +26,7 @@ from sparcs_engage.ui.footprint_labels import (
     FACTOR_GROUPS,
     FACTOR_LABEL,
     STATUS,
+    UNIT,
 )
 from sparcs_engage.ui.layout import page_link
 
@@ -67,8 +68,12 @@ def _tonnes(t: Translator, kg: float) -> str:
     return t("{amount} t CO₂e", amount=t.number(kg / 1000, digits=1))
 
 
+def _unit(t: Translator, unit: str) -> str:
+    return t(UNIT[unit]) if unit in UNIT else unit
+
+
 def _averages(t: Translator, country: str) -> None:
-    st.header(t("The average resident and the published average"))
+    st.header(t("The average resident"))
     published = published_average(country)
     ours = calculate(average_profile(country))
     rows = []
@@ -120,7 +125,7 @@ def _factors(t: Translator, country: str) -> None:
         groups.setdefault(group, []).append(
             {
                 t("Factor"): name,
-                t("Value"): f"{t.typed_number(factor.value)} {factor.unit}",
+                t("Value"): f"{t.typed_number(factor.value)} {_unit(t, factor.unit)}",
                 t("Year"): str(factor.year),
                 t("Estimate"): t("yes") if factor.is_estimate else t("no"),
                 t("Source"): factor.source,
@@ -153,6 +158,7 @@ def _plans(t: Translator, visitor: Visitor) -> None:
             t("Plan"): plan.what.get(visitor.lang) or plan.what.get("en", plan.id),
             t("Factor"): t(FACTOR_LABEL[plan.factor][1]),
             t("Value"): t.typed_number(plan.value),
+            t("Unit"): _unit(t, default_factors().factor(city.country, plan.factor).unit),
             t("Status"): t(STATUS[plan.status]),
             t("Reasoning"): plan.reasoning,
             t("Source"): plan.source,
