@@ -40,6 +40,11 @@ def raw_text() -> dict[str, str]:
     return st.session_state.setdefault("fp_raw", {})
 
 
+def shown() -> dict[str, str]:
+    """The text each number field was last drawn with: a field still showing it is unchanged."""
+    return st.session_state.setdefault("fp_shown", {})
+
+
 def widget_key(name: str) -> str:
     return f"fp_{name}"
 
@@ -54,7 +59,7 @@ def message(t: Translator, msgid: str, params: dict[str, Any] | None = None) -> 
     return t(msgid, **values)
 
 
-def _typed(name: str, lang: str) -> None:
+def read_number(name: str, lang: str) -> None:
     """A number field changed: read it in the page's language, or keep the text to fix."""
     text = state().get(widget_key(name))
     state().setdefault("fp_errors", {}).pop(name, None)
@@ -73,7 +78,7 @@ def _typed(name: str, lang: str) -> None:
     answers()[name] = value
 
 
-def _chosen(name: str) -> None:
+def read_choice(name: str) -> None:
     """A choice changed: it is an answer at once (no car clears the car's kilometres)."""
     value = state().get(widget_key(name))
     answers()[name] = value
@@ -124,12 +129,13 @@ class StepForm:
             if value is None:
                 value = shown_when_empty
             state()[key] = "" if value is None else self.t.typed_number(value)
+            shown()[name] = state()[key]
         st.text_input(
             label,
             key=key,
             max_chars=30,
             placeholder=placeholder,
-            on_change=_typed,
+            on_change=read_number,
             args=(name, self.t.lang),
         )
         if help_text:
@@ -158,7 +164,7 @@ class StepForm:
             options,
             format_func=lambda option: self.t(labels[option]),
             key=key,
-            on_change=_chosen,
+            on_change=read_choice,
             args=(name,),
             **extra,
         )
@@ -170,5 +176,5 @@ class StepForm:
     def toggle(self, name: str, label: str) -> None:
         key = widget_key(name)
         state()[key] = bool(answers().get(name))
-        st.toggle(label, key=key, on_change=_chosen, args=(name,))
+        st.toggle(label, key=key, on_change=read_choice, args=(name,))
         self.notes(name)

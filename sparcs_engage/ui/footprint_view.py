@@ -30,7 +30,7 @@ from sparcs_engage.footprint import (
     hints,
     validate_answers,
 )
-from sparcs_engage.i18n import N_, Translator, translator
+from sparcs_engage.i18n import N_, Translator
 from sparcs_engage.ui import footprint_fields as fields
 from sparcs_engage.ui.context import Visitor
 from sparcs_engage.ui.footprint_labels import (
@@ -158,12 +158,9 @@ def _sync_numbers(names: tuple[str, ...], lang: str) -> None:
     for name in names:
         key = fields.widget_key(name)
         if name in NUMBER_FIELDS and key in st.session_state:
-            shown = st.session_state[key]
-            current = fields.answers().get(name)
-            t = translator(lang)
-            if shown == ("" if current is None else t.typed_number(current)):
+            if st.session_state[key] == fields.shown().get(name):
                 continue
-            fields._typed(name, lang)
+            fields.read_number(name, lang)
 
 
 def _go(step: int, lang: str, country: str, city_id: str, forward: bool) -> None:
@@ -244,14 +241,19 @@ def _questions(
     )
 
 
-def _estimate(t: Translator, kind: str, country: str) -> str | None:
-    """The estimate an empty heat or electricity field stands for, from the other answers."""
+def _estimate(t: Translator, kind: str, country: str, help_text: str) -> dict:
+    """The help of an optional heat or electricity field with the estimate an empty field
+    stands for (worked out from the other answers), and that estimate as its placeholder."""
     try:
         answers = validate_answers({**fields.answers(), "country": country})
     except FootprintInputError:
-        return None
+        return {"help_text": help_text}
     kwh = default_heat_kwh(answers) if kind == "heat" else default_electricity_kwh(answers)
-    return t("Empty: we count about {kwh} kWh a year.", kwh=t.typed_number(round(kwh, -2)))
+    shown = t.typed_number(round(kwh, -2))
+    return {
+        "help_text": help_text + " " + t("Empty: we count about {kwh} kWh a year.", kwh=shown),
+        "placeholder": t("about {kwh}", kwh=shown),
+    }
 
 
 def _housing(t: Translator, form: fields.StepForm, country: str) -> None:
@@ -272,17 +274,20 @@ def _housing(t: Translator, form: fields.StepForm, country: str) -> None:
     form.number(
         "heat_kwh",
         t("Heat use of your home, kWh a year (optional)"),
-        help_text=t("It is on your heating bill, or your housing company knows it."),
-        placeholder=_estimate(t, "heat", country),
+        **_estimate(
+            t, "heat", country, t("It is on your heating bill, or your housing company knows it.")
+        ),
     )
     form.toggle("green_electricity", t("I buy green electricity (from wind, sun or water)"))
     form.number(
         "electricity_kwh",
         t("Electricity use of your home, kWh a year (optional)"),
-        help_text=t(
-            "It is on your electricity bill. Leave out electric heating and charging a car."
+        **_estimate(
+            t,
+            "electricity",
+            country,
+            t("It is on your electricity bill. Leave out electric heating and charging a car."),
         ),
-        placeholder=_estimate(t, "electricity", country),
     )
     if has_cottage_question(country):
         form.choice(

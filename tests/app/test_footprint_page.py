@@ -277,3 +277,15 @@ def test_the_result_links_to_the_method_page():
     at = through_the_steps(open_page(PAGE, lang="en", city="espoo"))
     links = [link.proto.page for link in at.get("page_link")]
     assert any(page.endswith("method.py") or page == "method" for page in links), links
+
+
+def test_an_average_left_as_it_is_follows_the_city_and_is_not_taken_as_an_answer():
+    at = open_page(PAGE, lang="en", city="espoo")
+    at.button(key="fp_next").click().run()
+    assert at.text_input(key="fp_car_occupancy").value == "1.4"  # the Finnish average
+    at.button(key="fp_next").click().run()
+    at.button(key="fp_back").click().run()
+    assert answers(at)["car_occupancy"] is None
+    at.query_params["city"] = "leipzig"
+    at.run()
+    assert at.text_input(key="fp_car_occupancy").value == "1.5"  # the German average

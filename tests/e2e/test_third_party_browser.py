@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from .conftest import new_page, wait_for_app
 
-PAGES = ["", "map", "footprint", "vision", "results", "workshop", "privacy", "login"]
+PAGES = ["", "map", "footprint", "method", "vision", "results", "workshop", "privacy", "login"]
 CITIES = {"espoo": ["fi", "en"], "leipzig": ["de", "en"]}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
