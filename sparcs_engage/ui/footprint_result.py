@@ -41,7 +41,7 @@ from sparcs_engage.ui.footprint_labels import (
     RELATION,
 )
 from sparcs_engage.ui.footprint_saving import pledges_and_save
-from sparcs_engage.ui.layout import page_link
+from sparcs_engage.ui.layout import escape_markdown, page_link
 
 METHOD_PAGE = "views/public/method.py"
 
@@ -91,10 +91,9 @@ def result(visitor: Visitor, city: City, country: str) -> None:
     )
     _parts(t, answers, mine)
     plans = city_plans(str(city.folder), city.id, city.country)
-    view = outlook(answers, plans) if plans else None
-    if view is not None:
-        _plans(t, visitor.lang, city, view)
-    _how_far(t, city, answers, view)
+    if plans is not None:
+        _plans(t, visitor.lang, city, outlook(answers, plans))
+    _how_far(t, city, answers)
     pledges_and_save(visitor, city, answers)
 
 
@@ -226,7 +225,7 @@ def _plans(t: Translator, lang: str, city: City, view: PlansOutlook) -> None:
     )
 
 
-def _how_far(t: Translator, city: City, answers: Answers, view: PlansOutlook | None) -> None:
+def _how_far(t: Translator, city: City, answers: Answers) -> None:
     """How far personal choices can go, with the city's plans: the honest message."""
     plans = city_plans(str(city.folder), city.id, city.country)
     factors = planned_factors(answers, plans) if plans else None
@@ -261,6 +260,4 @@ def _how_far(t: Translator, city: City, answers: Answers, view: PlansOutlook | N
 
 
 def _escape(text: str) -> str:
-    from sparcs_engage.ui.layout import escape_markdown
-
     return escape_markdown(text)
