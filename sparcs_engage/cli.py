@@ -149,16 +149,13 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_cities(args: argparse.Namespace) -> int:
-    from sparcs_engage.footprint import PlanFileError, load_plans
+    from sparcs_engage.footprint import plans_problem
 
     registry = load_cities(load_settings().data_dir)
     errors = [str(error) for error in registry.errors]
     for city in registry.cities.values():
         print(f"{city.id}\t{city.country}\t{city.names['en']}\tpopulation {city.population}")
-        try:  # the city's published plans for the footprint page, when it has some
-            load_plans(city.folder, city.id, city.country)
-        except (PlanFileError, ValueError, KeyError) as exc:
-            errors.append(f"{city.folder / 'plans.toml'}: {exc}")
+        errors += filter(None, [plans_problem(city.folder, city.id, city.country)])
     for error in errors:
         print(f"error: {error}", file=sys.stderr)
     return 1 if errors else 0

@@ -111,6 +111,7 @@ from sparcs_engage.footprint.plans import (
     load_plans,
     outlook,
     planned_factors,
+    plans_problem,
 )
 from sparcs_engage.footprint.plausibility import Hint, hints
 from sparcs_engage.footprint.records import (
@@ -205,6 +206,7 @@ __all__ = [
     "parts",
     "path_kg",
     "planned_factors",
+    "plans_problem",
     "published_average",
     "save_footprint",
     "save_footprint_result",

@@ -119,6 +119,15 @@ def load_plans(folder: Path, city: str, country: str) -> CityPlans | None:
     )
 
 
+def plans_problem(folder: Path, city: str, country: str) -> str | None:
+    """What is wrong with a city's plans file, naming the file; None when it reads."""
+    try:
+        load_plans(folder, city, country)
+    except (PlanFileError, ValueError, KeyError, tomllib.TOMLDecodeError) as exc:
+        return f"{folder / PLANS_FILE}: {exc}"
+    return None
+
+
 @cache
 def city_plans(folder: str, city: str, country: str) -> CityPlans | None:
     """``load_plans``, read once per process."""

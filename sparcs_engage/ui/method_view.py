@@ -73,7 +73,7 @@ def _unit(t: Translator, unit: str) -> str:
 
 
 def _averages(t: Translator, country: str) -> None:
-    st.header(t("The average resident"))
+    st.header(t("The average resident in figures"))
     published = published_average(country)
     ours = calculate(average_profile(country))
     rows = []
