@@ -153,6 +153,7 @@ def cmd_cities(args: argparse.Namespace) -> int:
     """List the cities and check each one's files: city.toml, and the map data (boundaries
     around the city's centre, indicators and sites naming only its districts)."""
     from sparcs_engage.energy import EnergyDataError, load_city_energy, load_indicator_registry
+    from sparcs_engage.footprint import plans_problem
 
     data_dir = load_settings().data_dir
     registry = load_cities(data_dir)
@@ -164,6 +165,7 @@ def cmd_cities(args: argparse.Namespace) -> int:
         indicators = None
     for city in registry.cities.values():
         print(f"{city.id}\t{city.country}\t{city.names['en']}\tpopulation {city.population}")
+        problems += filter(None, [plans_problem(city.folder, city.id, city.country)])
         if indicators is not None:
             try:
                 load_city_energy(city.folder, indicators, city.center)

@@ -122,6 +122,15 @@ class Translator:
             value, unit, length=length, format=pattern, locale=LOCALES[self.lang]
         )
 
+    def typed_number(self, value: float) -> str:
+        """A number as a resident types it in this language: the locale's separators and up to
+        three decimals (fi ``12 000``, de ``1,5``); ``parse_number`` reads it back."""
+        return numbers.format_decimal(value, format="#,##0.###", locale=LOCALES[self.lang])
+
+    def parse_number(self, text: str) -> float:
+        """A number a resident typed on a page in this language (see ``parse_number``)."""
+        return parse_number(text, LOCALES[self.lang])
+
     def date(self, value: date | datetime, format: str = "medium") -> str:
         if isinstance(value, datetime):
             return format_datetime(value, format=format, locale=LOCALES[self.lang])
@@ -146,3 +155,68 @@ def read_content(lang: str, name: str) -> str:
     if lang not in LANGUAGES or not name.replace("-", "").replace("_", "").isalnum():
         raise ValueError(f"unknown content {lang}/{name}")
     return (CONTENT_DIR / lang / f"{name}.md").read_text(encoding="utf-8")
+
+
+# Spaces a number may be grouped with: space, no-break space, narrow no-break space, thin space.
+_NUMBER_SPACES = dict.fromkeys(map(ord, " \u00a0\u202f\u2009'’"), None)
+_NUMBER_UNITS = ("km", "kwh", "m²", "m2", "kg", "l", "g")
+
+
+def _ungroup(text: str, mark: str) -> str | None:
+    """``text`` without the grouping ``mark``, or None when it is not grouped in threes."""
+    head, *groups = text.split(mark)
+    digits = head.lstrip("+-")
+    if not (1 <= len(digits) <= 3 and digits.isdigit()):
+        return None
+    if not all(len(g) == 3 and g.isdigit() for g in groups):
+        return None
+    return "".join([head, *groups])
+
+
+def parse_number(text: str, locale: str) -> float:
+    """A number typed by a person, read the way they meant it; ValueError when it is none.
+
+    The locale's decimal mark is a decimal mark. The other mark (``.`` or ``,``) groups
+    thousands when it stands before groups of exactly three digits (de ``12.000``, fi
+    ``12.000``, en ``12,000``) and is a decimal mark otherwise (de ``1.5``, en ``1,5``), so a
+    number typed in another convention is never silently read ten or a thousand times off.
+    Spaces group thousands; a unit such as ``km`` at the end is allowed.
+    """
+    if not isinstance(text, str) or len(text) > 40:
+        raise ValueError("not a number")
+    cleaned = text.strip().lower().replace("\u2212", "-")
+    for unit in _NUMBER_UNITS:
+        if cleaned.endswith(unit) and cleaned[: -len(unit)].rstrip()[-1:].isdigit():
+            cleaned = cleaned[: -len(unit)]
+            break
+    cleaned = cleaned.translate(_NUMBER_SPACES)
+    decimal = numbers.get_decimal_symbol(locale)
+    other = "," if decimal == "." else "."
+    if decimal in cleaned and other in cleaned:
+        # Both marks: the last one is the decimal mark, the other groups.
+        last = decimal if cleaned.rfind(decimal) > cleaned.rfind(other) else other
+        group = other if last == decimal else decimal
+        whole, _, fraction = cleaned.rpartition(last)
+        ungrouped = _ungroup(whole, group)
+        if ungrouped is None or not fraction.isdigit():
+            raise ValueError("not a number")
+        cleaned = f"{ungrouped}.{fraction}"
+    elif cleaned.count(other) > 1 or cleaned.count(decimal) > 1:
+        mark = other if cleaned.count(other) > 1 else decimal
+        ungrouped = _ungroup(cleaned, mark)
+        if ungrouped is None:
+            raise ValueError("not a number")
+        cleaned = ungrouped
+    elif other in cleaned:
+        ungrouped = _ungroup(cleaned, other)
+        cleaned = ungrouped if ungrouped is not None else cleaned.replace(other, ".")
+    else:
+        cleaned = cleaned.replace(decimal, ".")
+    body = cleaned.lstrip("+-")
+    if not body or not all(ch.isdigit() or ch == "." for ch in body) or body.count(".") > 1:
+        raise ValueError("not a number")
+    if body.startswith(".") or body.endswith("."):
+        body = body.strip(".") or "x"
+        if not body.replace(".", "").isdigit():
+            raise ValueError("not a number")
+    return float(cleaned)

@@ -44,6 +44,14 @@ PAGES: tuple[PageSpec, ...] = (
         activity=N_("Work out your own carbon footprint and find the steps that help most."),
     ),
     PageSpec(
+        "method",
+        "views/public/method.py",
+        "method",
+        N_("How the footprint is calculated"),
+        ":material/menu_book:",
+        in_nav=False,  # linked from the footprint result
+    ),
+    PageSpec(
         "vision",
         "views/public/vision.py",
         "vision",

@@ -29,29 +29,64 @@ def new_code() -> str:
     return f"{raw[:4]}-{raw[4:]}"
 
 
-# A code inside pasted text ("Your code is K7QM-4TXA."): two groups of four code characters,
-# with a dash or space between them or none, and no other letter or digit around.
-_CODE_IN_TEXT = re.compile(
-    rf"(?<![A-Z0-9])([{CODE_ALPHABET}]{{4}})[- ]?([{CODE_ALPHABET}]{{4}})(?![A-Z0-9])"
-)
-
-
-def normalize_code(code: object) -> str | None:
-    """The code as stored, ignoring case, spaces and dashes; also found inside pasted text
-    that holds exactly one code. None when there is no code."""
-    if not isinstance(code, str) or len(code) > 400:
+def _typed_code(code: object) -> str | None:
+    """A code typed on its own, ignoring case, spaces and dashes."""
+    if not isinstance(code, str) or len(code) > 40:
         return None
     cleaned = "".join(ch for ch in code.upper() if ch not in " -\t")
     if len(cleaned) == CODE_LENGTH and all(ch in CODE_ALPHABET for ch in cleaned):
         return cleaned
-    found = {a + b for a, b in _CODE_IN_TEXT.findall(code.upper())}
-    return found.pop() if len(found) == 1 else None
+    return None
+
+
+def normalize_code(code: object) -> str | None:
+    """The code as stored, ignoring case, spaces and dashes; also found inside pasted text
+    ("Your code is K7QM-4TXA.", see code_in_text). None when there is no code."""
+    typed = _typed_code(code)
+    if typed is not None:
+        return typed
+    found = code_in_text(code)
+    return found.replace("-", "") if found else None
 
 
 def display_code(code: str) -> str:
     """A code as people write it: ``K7QM-4TXA``."""
     normalized = normalize_code(code) or code
     return f"{normalized[:4]}-{normalized[4:]}" if len(normalized) == CODE_LENGTH else code
+
+
+_CODE_IN_TEXT = re.compile(
+    rf"(?<![A-Za-z0-9])([{CODE_ALPHABET}]{{4}})([ -]?)([{CODE_ALPHABET}]{{4}})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+
+
+def code_in_text(text: object) -> str | None:
+    """The code in a text a resident pasted ("Your code is ABCD-EFGH, keep it"), written as
+    ``ABCD-EFGH``; None when there is none. A code written as one (with its dash, in capitals)
+    is preferred over an ordinary word that happens to use only code letters."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    text = text[:10_000]
+    direct = _typed_code(text.strip())
+    if direct is not None:
+        return f"{direct[:4]}-{direct[4:]}"
+    found = []
+    for match in _CODE_IN_TEXT.finditer(text):
+        first, mark, second = match.groups()
+        written = f"{first}{mark}{second}"
+        score = (
+            mark == "-",
+            bool(mark),
+            any(ch.isdigit() for ch in written),
+            written == written.upper(),
+        )
+        found.append((score, f"{first.upper()}-{second.upper()}"))
+    if not found:
+        return None
+    best = max(score for score, _code in found)
+    codes = {code for score, code in found if score == best}
+    return codes.pop() if len(codes) == 1 else None  # two codes alike: no guessing
 
 
 # Wrong codes one client may type in an hour before the look-up and delete forms pause it.

@@ -1,7 +1,8 @@
 """The calculator's answers: language-neutral ids, plausible ranges, and their validation.
 
 Validation messages are English msgids, translated by the page; {min}/{max} come from
-``FootprintInputError.params``.
+``FootprintInputError.params``. Every answer added after the first version has a default, so
+the answers stored with older results still read.
 """
 
 from __future__ import annotations
@@ -17,31 +18,51 @@ from sparcs_engage.i18n import N_
 
 Country = Literal["FI", "DE"]
 HomeType = Literal["apartment", "terraced", "detached"]
+# "unknown" first; the others from the newest (least heat per m²) to the oldest.
+BuildingAge = Literal["unknown", "2010_plus", "1980_2009", "pre1980"]
 Heating = Literal["district_heat", "heat_pump", "oil", "gas", "direct_electric", "wood"]
+# A Finnish summer cottage (mökki), from none to the most used.
+Cottage = Literal["none", "summer", "year_round"]
 CarFuel = Literal["petrol", "diesel", "electric", "hybrid", "none"]
+# "unknown" first (the average car); the others from the smallest to the largest.
+CarSize = Literal["unknown", "small", "medium", "large"]
 Diet = Literal["vegan", "vegetarian", "flexitarian", "average", "meat_heavy"]
+# How much dairy (or cheese) compared with the national average, from none to more.
+Amount = Literal["none", "less", "average", "more"]
 Level = Literal["low", "average", "high"]
 
 COUNTRIES: tuple[str, ...] = get_args(Country)
 HOME_TYPES: tuple[str, ...] = get_args(HomeType)
+BUILDING_AGES: tuple[str, ...] = get_args(BuildingAge)
 HEATINGS: tuple[str, ...] = get_args(Heating)
+COTTAGES: tuple[str, ...] = get_args(Cottage)
 CAR_FUELS: tuple[str, ...] = get_args(CarFuel)
+CAR_SIZES: tuple[str, ...] = get_args(CarSize)
 # From the lowest to the highest footprint.
 DIETS: tuple[str, ...] = get_args(Diet)
+AMOUNTS: tuple[str, ...] = get_args(Amount)
 LEVELS: tuple[str, ...] = get_args(Level)
-CATEGORIES: tuple[str, ...] = ("housing", "mobility", "food", "goods_services")
+# The categories of a result: the four of a lifestyle (what the 1.5-degree targets and the
+# national averages cover), then the fixed part everyone shares.
+LIFESTYLE_CATEGORIES: tuple[str, ...] = ("housing", "mobility", "food", "goods_services")
+CATEGORIES: tuple[str, ...] = (*LIFESTYLE_CATEGORIES, "public_services")
 
 WEEKS_PER_YEAR = 52
 
-# Plausible ranges (inclusive); anything outside is rejected with a message per field.
+# Possible ranges (inclusive); anything outside is refused with a message per field. Unusual
+# but possible answers are not refused: ``plausibility.hints`` asks the resident to check.
 BOUNDS: dict[str, tuple[int, int]] = {
     "floor_area_m2": (10, 1000),
     "household_size": (1, 20),
     "electricity_kwh": (0, 50_000),
     "heat_kwh": (0, 200_000),
     "car_km_per_year": (0, 150_000),
+    "car_occupancy": (1, 9),
     "public_transport_km_per_week": (0, 2_000),
+    "train_km_per_year": (0, 200_000),
+    "coach_km_per_year": (0, 200_000),
     "flights_short_per_year": (0, 100),
+    "flights_medium_per_year": (0, 100),
     "flights_long_per_year": (0, 100),
 }
 
@@ -52,10 +73,6 @@ MSG_YES_NO = N_("Answer yes or no.")
 MSG_CITY = N_("This city is not known.")
 MSG_UNKNOWN_FIELD = N_("This question is not part of the calculator.")
 MSG_INVALID = N_("This answer is not valid.")
-MSG_CAR_WITHOUT_FUEL = N_(
-    "You chose “no car” but entered car kilometres: choose the car's fuel or set the "
-    "kilometres to 0."
-)
 
 RANGE_MESSAGES: dict[str, str] = {
     "floor_area_m2": N_("Enter the floor area of your home in square metres, from {min} to {max}."),
@@ -68,11 +85,23 @@ RANGE_MESSAGES: dict[str, str] = {
         "Enter your home's heat use in kWh per year, from {min} to {max}, or leave it empty."
     ),
     "car_km_per_year": N_("Enter the kilometres you travel by car per year, from {min} to {max}."),
+    "car_occupancy": N_(
+        "Enter how many people are usually in the car, you included, from {min} to {max}."
+    ),
     "public_transport_km_per_week": N_(
         "Enter the kilometres you travel by public transport per week, from {min} to {max}."
     ),
+    "train_km_per_year": N_(
+        "Enter the kilometres you travel by long-distance train per year, from {min} to {max}."
+    ),
+    "coach_km_per_year": N_(
+        "Enter the kilometres you travel by long-distance coach per year, from {min} to {max}."
+    ),
     "flights_short_per_year": N_(
         "Enter the number of short return flights per year, from {min} to {max}."
+    ),
+    "flights_medium_per_year": N_(
+        "Enter the number of medium return flights per year, from {min} to {max}."
     ),
     "flights_long_per_year": N_(
         "Enter the number of long return flights per year, from {min} to {max}."
@@ -82,15 +111,20 @@ RANGE_MESSAGES: dict[str, str] = {
 CHOICE_MESSAGES: dict[str, str] = {
     "country": N_("Choose Finland or Germany."),
     "home_type": N_("Choose the type of your home."),
+    "building_age": N_("Choose when your building was built, or “I don't know”."),
     "heating": N_("Choose how your home is heated."),
+    "cottage": N_("Choose whether you use a summer cottage."),
     "car_fuel": N_("Choose your car's fuel, or “no car”."),
+    "car_size": N_("Choose the size of your car, or “I don't know”."),
     "diet": N_("Choose the diet closest to yours."),
+    "dairy": N_("Choose how much milk, yoghurt and other dairy you have."),
+    "cheese": N_("Choose how much cheese you eat."),
     "food_waste": N_("Choose how much food your household throws away."),
     "spending": N_("Choose how much you spend on goods and services."),
 }
 
 _NUMERIC_FIELDS = tuple(BOUNDS)
-_OPTIONAL_FIELDS = ("city", "electricity_kwh", "heat_kwh")
+_OPTIONAL_FIELDS = ("city", "electricity_kwh", "heat_kwh", "car_occupancy")
 _CITY_RE = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
 
 
@@ -106,42 +140,54 @@ class FootprintInputError(ValueError):
         super().__init__("invalid footprint answers: " + ", ".join(sorted(errors)))
 
 
+def _number(name: str, default: Any = ...) -> Any:
+    """A number field within ``BOUNDS``; required unless a default is given."""
+    low, high = BOUNDS[name]
+    return Field(default, ge=low, le=high)
+
+
 class Answers(BaseModel):
-    """One resident's answers, all as language-neutral ids and numbers (see the module doc)."""
+    """One resident's answers, all as language-neutral ids and numbers (see the module doc).
+
+    ``car_km_per_year`` is the distance the resident travels by car (as driver or passenger);
+    the car's emissions are shared by ``car_occupancy`` people (the country's average when
+    left empty). "No car" counts no car kilometres, whatever the field held before.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     country: Country
     city: str | None = Field(default=None, max_length=40, pattern=_CITY_RE.pattern)
     home_type: HomeType
-    floor_area_m2: float = Field(ge=BOUNDS["floor_area_m2"][0], le=BOUNDS["floor_area_m2"][1])
-    household_size: int = Field(ge=BOUNDS["household_size"][0], le=BOUNDS["household_size"][1])
+    floor_area_m2: float = _number("floor_area_m2")
+    household_size: int = _number("household_size")
+    building_age: BuildingAge = "unknown"
     heating: Heating
     green_electricity: bool
-    electricity_kwh: float | None = Field(
-        default=None, ge=BOUNDS["electricity_kwh"][0], le=BOUNDS["electricity_kwh"][1]
-    )
-    heat_kwh: float | None = Field(default=None, ge=BOUNDS["heat_kwh"][0], le=BOUNDS["heat_kwh"][1])
-    car_km_per_year: float = Field(ge=BOUNDS["car_km_per_year"][0], le=BOUNDS["car_km_per_year"][1])
+    electricity_kwh: float | None = _number("electricity_kwh", None)
+    heat_kwh: float | None = _number("heat_kwh", None)
+    cottage: Cottage = "none"
+    car_km_per_year: float = _number("car_km_per_year")
     car_fuel: CarFuel
-    public_transport_km_per_week: float = Field(
-        ge=BOUNDS["public_transport_km_per_week"][0],
-        le=BOUNDS["public_transport_km_per_week"][1],
-    )
-    flights_short_per_year: float = Field(
-        ge=BOUNDS["flights_short_per_year"][0], le=BOUNDS["flights_short_per_year"][1]
-    )
-    flights_long_per_year: float = Field(
-        ge=BOUNDS["flights_long_per_year"][0], le=BOUNDS["flights_long_per_year"][1]
-    )
+    car_size: CarSize = "unknown"
+    car_occupancy: float | None = _number("car_occupancy", None)
+    public_transport_km_per_week: float = _number("public_transport_km_per_week")
+    train_km_per_year: float = _number("train_km_per_year", 0.0)
+    coach_km_per_year: float = _number("coach_km_per_year", 0.0)
+    flights_short_per_year: float = _number("flights_short_per_year")
+    flights_medium_per_year: float = _number("flights_medium_per_year", 0.0)
+    flights_long_per_year: float = _number("flights_long_per_year")
     diet: Diet
+    dairy: Amount = "average"
+    cheese: Amount = "average"
     food_waste: Level
     spending: Level
 
     @model_validator(mode="before")
     @classmethod
     def _clean(cls, data: Any) -> Any:
-        """Empty answers count as missing (or None for optional ones); ids are normalised."""
+        """Empty answers count as missing (or None for optional ones); ids are normalised;
+        "no car" clears the car's kilometres."""
         if not isinstance(data, Mapping):
             return data
         cleaned: dict[str, Any] = {}
@@ -155,6 +201,8 @@ class Answers(BaseModel):
             elif key == "city" and isinstance(value, str):
                 value = value.strip().lower()
             cleaned[key] = value
+        if cleaned.get("car_fuel") == "none":
+            cleaned["car_km_per_year"] = 0.0
         return cleaned
 
     @field_validator(*_NUMERIC_FIELDS, mode="before")
@@ -164,12 +212,6 @@ class Answers(BaseModel):
         if isinstance(value, bool):
             raise PydanticCustomError("bool_as_number", "a yes/no is not a number")
         return value
-
-    @model_validator(mode="after")
-    def _car_consistent(self) -> Answers:
-        if self.car_fuel == "none" and self.car_km_per_year > 0:
-            raise PydanticCustomError("car_without_fuel", "car kilometres without a car fuel")
-        return self
 
 
 def _message_for(loc_field: str, error_type: str) -> tuple[str, dict[str, Any]]:
@@ -203,11 +245,8 @@ def validate_answers(raw: Mapping[str, Any]) -> Answers:
         errors: dict[str, str] = {}
         params: dict[str, dict[str, Any]] = {}
         for err in exc.errors():
-            if err["type"] == "car_without_fuel":
-                name, (message, values) = "car_fuel", (MSG_CAR_WITHOUT_FUEL, {})
-            else:
-                name = str(err["loc"][0]) if err["loc"] else "_form"
-                message, values = _message_for(name, err["type"])
+            name = str(err["loc"][0]) if err["loc"] else "_form"
+            message, values = _message_for(name, err["type"])
             if name not in errors:  # the first problem per field is enough for the resident
                 errors[name] = message
                 params[name] = values

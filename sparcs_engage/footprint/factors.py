@@ -1,5 +1,10 @@
-"""Emission factors, read from ``data/emission_factors.csv``, where each row names its source
-and year; this package holds only the arithmetic."""
+"""Emission factors, read from ``data/emission_factors.csv``, where each row names its value,
+unit, year, scope, source and a note; this package holds only the arithmetic.
+
+Every row is in one scope (``SCOPE``): life-cycle greenhouse gases in CO2e including the supply
+of fuels (well-to-wheel for vehicles). A row whose source or note says "demo estimate" is a
+SPARCS Engage estimate, and the page says so.
+"""
 
 from __future__ import annotations
 
@@ -9,19 +14,43 @@ import io
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from types import MappingProxyType
 
-from sparcs_engage.footprint.answers import _CITY_RE, COUNTRIES, DIETS, HOME_TYPES, LEVELS
+from sparcs_engage.footprint.answers import (
+    _CITY_RE,
+    AMOUNTS,
+    BUILDING_AGES,
+    CAR_SIZES,
+    COUNTRIES,
+    DIETS,
+    HOME_TYPES,
+    LEVELS,
+)
 from sparcs_engage.settings import REPO_ROOT
 
 DEFAULT_FACTORS_PATH: Path = REPO_ROOT / "data" / "emission_factors.csv"
 # Human version of the factor set; bump it when the numbers in the CSV change. The result also
 # carries the first 12 hex digits of the file's sha256, so any edit shows up in stored answers.
-FACTOR_SET_VERSION = "2026.1"
-FACTOR_HEADER: tuple[str, ...] = ("country", "city", "key", "value", "unit", "source", "year")
+FACTOR_SET_VERSION = "2026.2"
+FACTOR_HEADER: tuple[str, ...] = (
+    "country",
+    "city",
+    "key",
+    "value",
+    "unit",
+    "year",
+    "scope",
+    "source",
+    "note",
+)
+# The one scope of every factor: life-cycle CO2e, fuel supply included (well-to-wheel).
+SCOPE = "LC-CO2e-WTW"
+# Factors older than this year need a note that says why no newer one is used.
+RECENT_YEAR = 2019
+ESTIMATE_MARK = "demo estimate"
 
 REQUIRED_KEYS: tuple[str, ...] = (
     "electricity_grid",
@@ -33,22 +62,46 @@ REQUIRED_KEYS: tuple[str, ...] = (
     "heat_gas",
     "heat_wood",
     *(f"heat_kwh_per_m2_{t}" for t in HOME_TYPES),
+    *(f"heat_kwh_per_m2_age_{age}" for age in BUILDING_AGES if age != "unknown"),
     *(f"electricity_base_kwh_{t}" for t in HOME_TYPES),
     *(f"electricity_per_person_kwh_{t}" for t in HOME_TYPES),
+    "construction_per_m2_year_apartment",
+    "construction_per_m2_year_house",
     "car_petrol",
     "car_diesel",
     "car_hybrid",
     "car_electric_kwh_per_km",
+    *(f"car_size_multiplier_{size}" for size in CAR_SIZES if size != "unknown"),
+    "car_occupancy_default",
     "public_transport",
+    "train_long_distance",
+    "coach",
     "flight_short",
+    "flight_medium",
     "flight_long",
     *(f"diet_{d}" for d in DIETS),
+    "food_dairy_average",
+    "food_cheese_average",
+    *(f"food_amount_multiplier_{a}" for a in AMOUNTS),
     *(f"food_waste_{lvl}" for lvl in LEVELS),
     *(f"goods_services_{lvl}" for lvl in LEVELS),
     "public_services",
 )
+# Factors a country may have: with them, the page asks the question they belong to (the
+# summer cottage is asked where the file has its factors, in Finland).
+OPTIONAL_KEYS: tuple[str, ...] = (
+    "cottage_electricity_kwh_summer",
+    "cottage_electricity_kwh_year_round",
+    "cottage_floor_area_m2",
+)
+KNOWN_KEYS: frozenset[str] = frozenset(REQUIRED_KEYS + OPTIONAL_KEYS)
 # Ratios rather than emissions: must be strictly positive (they divide).
-_POSITIVE_KEYS = ("heat_pump_cop", "direct_electric_efficiency")
+_POSITIVE_KEYS = (
+    "heat_pump_cop",
+    "direct_electric_efficiency",
+    "car_occupancy_default",
+    *(f"car_size_multiplier_{size}" for size in CAR_SIZES if size != "unknown"),
+)
 
 _COUNTRY_RE = re.compile(r"^[A-Z]{2}$")
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -75,6 +128,13 @@ class Factor:
     source: str
     year: int
     line: int
+    scope: str = SCOPE
+    note: str = ""
+
+    @property
+    def is_estimate(self) -> bool:
+        """A SPARCS Engage estimate rather than a published figure (the page says so)."""
+        return ESTIMATE_MARK in f"{self.source} {self.note}".lower()
 
 
 @dataclass(frozen=True)
@@ -101,13 +161,35 @@ class FactorSet:
     def value(self, country: str, key: str, city: str | None = None) -> float:
         return self.factor(country, key, city).value
 
+    def has(self, country: str, key: str) -> bool:
+        """Whether the country has this (optional) factor."""
+        return (country, "", key) in self.rows
+
+    def for_country(self, country: str) -> list[Factor]:
+        """The country's factors in file order, its cities' own rows included."""
+        return sorted((f for f in self.rows.values() if f.country == country), key=_line)
+
+    def with_values(self, values: Mapping[tuple[str, str, str], float], label: str) -> FactorSet:
+        """A copy with some values replaced (a city's planned factors); ``label`` marks the
+        version, so a result computed with it is never taken for one of today's."""
+        rows = dict(self.rows)
+        for ident, value in values.items():
+            base = rows.get(ident) or self.factor(ident[0], ident[2], ident[1] or None)
+            rows[ident] = replace(base, city=ident[1], value=float(value))
+        return FactorSet(self.path, f"{self.sha256_12}-{label}", MappingProxyType(rows))
+
+
+def _line(factor: Factor) -> int:
+    return factor.line
+
 
 def load_factors(path: Path | str = DEFAULT_FACTORS_PATH) -> FactorSet:
     """Read and validate a factor file; ``FactorFileError`` names the file and line on error.
 
-    Checks: the exact header, seven columns, a known key, a finite non-negative number, a unit,
-    a source and a year on every row, no duplicate (country, city, key), and every key in
-    ``REQUIRED_KEYS`` for every country in ``COUNTRIES``.
+    Checks: the exact header, nine columns, a known key, a finite non-negative number, a unit,
+    a year, the one ``SCOPE`` and a source on every row, a note on rows older than
+    ``RECENT_YEAR``, no duplicate (country, city, key), and every key in ``REQUIRED_KEYS`` for
+    every country in ``COUNTRIES``.
     """
     path = Path(path)
     try:
@@ -133,12 +215,14 @@ def load_factors(path: Path | str = DEFAULT_FACTORS_PATH) -> FactorSet:
             raise FactorFileError(
                 path, line, f"expected {len(FACTOR_HEADER)} columns, found {len(cells)}"
             )
-        country, city, key, raw_value, unit, source, raw_year = (c.strip() for c in cells)
+        country, city, key, raw_value, unit, raw_year, scope, source, note = (
+            c.strip() for c in cells
+        )
         if not _COUNTRY_RE.match(country):
             raise FactorFileError(path, line, f"country {country!r} is not a 2-letter code")
         if city and not _CITY_RE.match(city):
             raise FactorFileError(path, line, f"city {city!r} is not a city id")
-        if key not in REQUIRED_KEYS:
+        if key not in KNOWN_KEYS:
             raise FactorFileError(path, line, f"unknown key {key!r}")
         try:
             value = float(raw_value)
@@ -160,13 +244,19 @@ def load_factors(path: Path | str = DEFAULT_FACTORS_PATH) -> FactorSet:
             raise FactorFileError(path, line, f"year {raw_year!r} is not a year") from None
         if not 1990 <= year <= 2100:
             raise FactorFileError(path, line, f"year {year} is out of range")
+        if year < RECENT_YEAR and not note:
+            raise FactorFileError(
+                path, line, f"year {year} is before {RECENT_YEAR}: the note must say why"
+            )
+        if scope != SCOPE:
+            raise FactorFileError(path, line, f"scope {scope!r} is not {SCOPE}")
         ident = (country, city, key)
         if ident in rows:
             first = rows[ident].line
             raise FactorFileError(
                 path, line, f"duplicate of line {first} ({country}, {city or '-'}, {key})"
             )
-        rows[ident] = Factor(country, city, key, value, unit, source, year, line)
+        rows[ident] = Factor(country, city, key, value, unit, source, year, line, scope, note)
 
     for country in COUNTRIES:
         missing = [k for k in REQUIRED_KEYS if (country, "", k) not in rows]

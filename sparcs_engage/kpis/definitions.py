@@ -13,7 +13,7 @@ from typing import Any
 
 from sparcs_engage.footprint import TARGETS_KG
 from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES, N_
-from sparcs_engage.kpis.facts import Facts
+from sparcs_engage.kpis.facts import Facts, FootprintFact
 from sparcs_engage.kpis.filters import CHANNELS, KpiFilter
 from sparcs_engage.kpis.values import (
     MIN_GROUP,
@@ -47,6 +47,9 @@ UNITS: dict[str, str] = {
     "index": N_("index 0-1"),
     "points": N_("points of 100"),
 }
+
+# "Close to the path": at most this much above the national reduction path.
+PATH_MARGIN_KG = 1000
 
 AGE_BANDS: tuple[str, ...] = ("under_18", "18_29", "30_44", "45_64", "65_74", "75_plus")
 GENDERS: tuple[str, ...] = ("woman", "man")
@@ -187,9 +190,9 @@ def acceptance(f: Facts) -> KpiValue:
 def pledge_share(f: Facts) -> KpiValue:
     """Share of saved footprints with at least one pledged action."""
     by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for month, _total, pledged in f.footprints:
-        by_month[month][0] += 1
-        by_month[month][1] += pledged > 0
+    for fp in f.footprints:
+        by_month[fp.month][0] += 1
+        by_month[fp.month][1] += fp.pledged_kg > 0
     return _share_value(
         "pledge_share",
         sum(p for _w, p in by_month.values()),
@@ -202,40 +205,60 @@ def pledged_savings(f: Facts) -> KpiValue:
     """The pledged savings added up, in tonnes of CO2e per year; the monthly sums add up to
     the total, so they are protected like counts."""
     by_month: dict[str, list[float]] = defaultdict(lambda: [0, 0.0])
-    for month, _total, pledged in f.footprints:
-        by_month[month][0] += 1
-        by_month[month][1] += pledged / 1000
+    for fp in f.footprints:
+        by_month[fp.month][0] += 1
+        by_month[fp.month][1] += fp.pledged_kg / 1000
     trend = _series((m, int(w), t) for m, (w, t) in sorted(by_month.items()))
-    total = sum(pledged for _m, _t, pledged in f.footprints) / 1000
+    total = sum(fp.pledged_kg for fp in f.footprints) / 1000
     return _headline("pledged_savings", total, len(f.footprints), trend=trend)
 
 
-def footprint_median(f: Facts) -> KpiValue:
-    """The median footprint of the saved results, in tonnes of CO2e per person and year."""
+def _median_by_month(
+    f: Facts, value: Callable[[FootprintFact], float]
+) -> tuple[tuple[str, float | None], ...]:
     by_month: dict[str, list[float]] = defaultdict(list)
-    for month, total, _pledged in f.footprints:
-        by_month[month].append(total / 1000)
-    trend = tuple(
+    for fp in f.footprints:
+        by_month[fp.month].append(value(fp))
+    return tuple(
         (m, statistics.median(v) if len(v) >= MIN_GROUP else None)
         for m, v in sorted(by_month.items())
     )
-    totals = [total / 1000 for _m, total, _p in f.footprints]
+
+
+def footprint_median(f: Facts) -> KpiValue:
+    """The median lifestyle footprint of the saved results, in tonnes of CO2e per person and
+    year (without the public services, which are the same for everyone)."""
+    totals = [fp.lifestyle_kg / 1000 for fp in f.footprints]
     median = statistics.median(totals) if totals else None
+    trend = _median_by_month(f, lambda fp: fp.lifestyle_kg / 1000)
     return _headline("footprint_median", median, len(totals), trend=trend)
 
 
-def footprint_under_2030(f: Facts) -> KpiValue:
-    """Share of saved footprints at or under the 2030 1.5-degree lifestyle target (2.5 t)."""
-    target = TARGETS_KG[2030]
+def _gap(fp: FootprintFact) -> float:
+    return max(0.0, fp.lifestyle_kg - TARGETS_KG[2030]) / 1000
+
+
+def footprint_gap_2030(f: Facts) -> KpiValue:
+    """The median gap between a saved lifestyle footprint and the 2030 1.5-degree lifestyle
+    target (2.5 t), in tonnes: what is left to cut; 0 for results already under it."""
+    gaps = [_gap(fp) for fp in f.footprints]
+    median = statistics.median(gaps) if gaps else None
+    return _headline("footprint_gap_2030", median, len(gaps), trend=_median_by_month(f, _gap))
+
+
+def footprint_near_path(f: Facts) -> KpiValue:
+    """Share of saved footprints at most 1 t above the national average's reduction path
+    (a straight line from the average resident's footprint to the 2030 target) on the day
+    they were saved."""
     by_month: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for month, total, _pledged in f.footprints:
-        by_month[month][0] += 1
-        by_month[month][1] += total <= target
+    for fp in f.footprints:
+        by_month[fp.month][0] += 1
+        by_month[fp.month][1] += fp.above_path_kg <= PATH_MARGIN_KG
     return _share_value(
-        "footprint_under_2030",
-        sum(u for _w, u in by_month.values()),
+        "footprint_near_path",
+        sum(n for _w, n in by_month.values()),
         len(f.footprints),
-        [(m, u, w) for m, (w, u) in sorted(by_month.items())],
+        [(m, n, w) for m, (w, n) in sorted(by_month.items())],
     )
 
 
@@ -373,11 +396,20 @@ REGISTRY: tuple[KpiDefinition, ...] = (
         higher_is_better=False,
     ),
     KpiDefinition(
-        "footprint_under_2030",
+        "footprint_gap_2030",
+        "t_co2e",
+        "sparcs_wp2",
+        ("footprint",),
+        footprint_gap_2030,
+        by_district=False,
+        higher_is_better=False,
+    ),
+    KpiDefinition(
+        "footprint_near_path",
         "share",
         "sparcs_wp2",
         ("footprint",),
-        footprint_under_2030,
+        footprint_near_path,
         by_district=False,
     ),
     KpiDefinition(

@@ -7,7 +7,7 @@ from __future__ import annotations
 import tomllib
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -17,6 +17,7 @@ from sqlmodel import Session
 
 from sparcs_engage.cities import City
 from sparcs_engage.energy import POPULATION, load_city_energy, load_indicator_registry
+from sparcs_engage.footprint import average_profile, calculate, path_kg, published_average
 from sparcs_engage.i18n import N_
 from sparcs_engage.kpis.filters import (
     KpiFilter,
@@ -41,6 +42,18 @@ from sparcs_engage.settings import load_settings
 AGREE = 4  # 4 or 5 on the 1-5 agreement scale counts as agreeing
 
 
+@dataclass(frozen=True)
+class FootprintFact:
+    """One saved footprint result: its city month, lifestyle footprint (without the public
+    services, as the 1.5-degree targets count), pledged savings, and how far it is above the
+    national reduction path on the day it was saved (negative: under the path), all in kg."""
+
+    month: str
+    lifestyle_kg: float
+    pledged_kg: float
+    above_path_kg: float
+
+
 @dataclass
 class Facts:
     """What the queries found for one filter; the formulas read only this. Months are the
@@ -62,7 +75,7 @@ class Facts:
     budget_points: dict[str, int] = field(default_factory=dict)
     budget_n: int = 0
     started_by_month: dict[str, tuple[int, int]] = field(default_factory=dict)
-    footprints: list[tuple[str, float, float]] = field(default_factory=list)
+    footprints: list[FootprintFact] = field(default_factory=list)
     participants_by_month: dict[str, int] = field(default_factory=dict)
     participants_by_district: dict[str, int] = field(default_factory=dict)
     workshops: int = 0
@@ -204,11 +217,43 @@ def _footprint_facts(session: Session, f: Facts, bounds) -> None:
         .scalar_subquery()
     )
     rows = session.execute(
-        sa.select(_month(session, fr.created_at), fr.total_kg, pledged).where(
-            fr.city == f.flt.city, *_within(fr.created_at, bounds)
-        )
+        sa.select(
+            _month(session, fr.created_at),
+            fr.total_kg - fr.public_services_kg,
+            pledged,
+            fr.country,
+        ).where(fr.city == f.flt.city, *_within(fr.created_at, bounds))
     ).all()
-    f.footprints = [(local_month(h, f.zone), float(total), float(p or 0)) for h, total, p in rows]
+    facts = []
+    for hour, lifestyle, pledges, country in rows:
+        day = datetime.strptime(hour, "%Y-%m-%d %H").date()
+        lifestyle = float(lifestyle)
+        facts.append(
+            FootprintFact(
+                month=local_month(hour, f.zone),
+                lifestyle_kg=lifestyle,
+                pledged_kg=float(pledges or 0),
+                above_path_kg=lifestyle - national_path_kg(country, day),
+            )
+        )
+    f.footprints = facts
+
+
+@cache
+def _path_start(country: str) -> tuple[float, int]:
+    average = calculate(average_profile(country))
+    return average.lifestyle_kg, published_average(country).path_start_year
+
+
+def national_path_kg(country: str, on: date) -> float:
+    """The national reduction path on a day: from the average resident's lifestyle footprint
+    (this calculator, the same factors as every saved result) to the 2030 target. A country
+    without an average profile has no path: every result is counted as off it."""
+    try:
+        start_kg, start_year = _path_start(country)
+    except ValueError:
+        return float("-inf")
+    return path_kg(start_kg, start_year, on)
 
 
 def _workshop_facts(session: Session, f: Facts) -> None:

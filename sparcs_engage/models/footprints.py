@@ -36,6 +36,10 @@ class FootprintRecord(SQLModel, table=True):
     mobility_kg: float
     food_kg: float
     goods_services_kg: float
+    # The fixed part (public services and infrastructure); 0 for results saved before 0010
+    # in Finland, whose average then left it out. The lifestyle footprint is
+    # total_kg - public_services_kg for every result, old or new.
+    public_services_kg: float = Field(default=0.0, sa_column_kwargs={"server_default": "0"})
     factor_version: str = Field(max_length=40)
     consent_version: str = Field(max_length=20)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

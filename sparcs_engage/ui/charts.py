@@ -87,42 +87,131 @@ def bars_spec(
     )
 
 
-CATEGORY_COLOURS = ["#0b5d3b", "#3f8f6b", "#8a6d00", "#5b6f8c"]
+GREY = "#6b6b6b"
+TARGET_RED = "#f2c4c4"
+
+
+def number_locale(lang: str) -> dict:
+    """The d3 number locale of a language, for Vega-Lite's ``config.locale``: axis labels
+    then read fi ``0,5`` and de ``1.000`` like the rest of the page."""
+    from babel import numbers
+
+    from sparcs_engage.i18n import LOCALES
+
+    locale = LOCALES.get(lang, "en_GB")
+    return {
+        "decimal": numbers.get_decimal_symbol(locale),
+        "thousands": numbers.get_group_symbol(locale),
+        "grouping": [3],
+        "currency": ["", " €"],
+    }
+
+
+# Row labels longer than this break into lines (a category name on a 390 px phone).
+LABEL_LINE = 16
+
+
+def wrap_label(text: str, width: int = LABEL_LINE) -> str:
+    """A row label broken into lines of about ``width`` characters ("\n" between them), which
+    the axes below draw as separate lines."""
+    import textwrap
+
+    return "\n".join(textwrap.wrap(text, width)) or text
+
+
+def _row_axis() -> alt.Axis:
+    return alt.Axis(
+        labelLimit=160,
+        labelFontSize=13,
+        labelPadding=6,
+        ticks=False,
+        labelExpr="split(datum.label, '\\n')",
+    )
+
+
+def _tonne_axis(title: str) -> alt.Axis:
+    return alt.Axis(
+        title=title,
+        format=",.1~f",
+        tickMinStep=0.5,
+        tickCount=5,
+        labelFontSize=12,
+        labelFlush=True,
+        grid=True,
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def footprint_spec(
-    data: pd.DataFrame, targets: pd.DataFrame, *, x_title: str, category_title: str
+def footprint_categories_spec(
+    _data: pd.DataFrame, key: tuple, *, x_title: str, lang: str, description: str
 ) -> dict:
-    """Stacked bars of the resident and the national average by category, target lines."""
-    bars = (
-        alt.Chart(data)
-        .mark_bar()
-        .encode(
-            x=alt.X("sum(tonnes):Q", title=x_title),
-            y=alt.Y("who:N", title=None, sort=None),
-            color=alt.Color(
-                "category:N",
-                title=category_title,
-                sort=None,
-                scale=alt.Scale(range=CATEGORY_COLOURS),
-                legend=alt.Legend(orient="bottom", columns=2),
+    """The resident and the average resident side by side in each category: one row per
+    category, two labelled bars in it. ``_data`` has category, who, tonnes, label; ``key``
+    names it (see trend_spec)."""
+    data = _data
+    top = float(data["tonnes"].max() or 1) * 1.3
+    categories = list(dict.fromkeys(data["category"]))
+    people = list(dict.fromkeys(data["who"]))
+    base = alt.Chart(data, description=description).encode(
+        y=alt.Y("category:N", sort=categories, title=None, axis=_row_axis()),
+        yOffset=alt.YOffset("who:N", sort=people),
+        x=alt.X("tonnes:Q", axis=_tonne_axis(x_title), scale=alt.Scale(domain=[0, top])),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=2).encode(
+        color=alt.Color(
+            "who:N",
+            sort=people,
+            scale=alt.Scale(domain=people, range=[GREEN, GREY]),
+            legend=alt.Legend(
+                title=None, orient="top", direction="vertical", labelFontSize=13, labelLimit=400
             ),
-            order=alt.Order("category:N"),
-            tooltip=[
-                alt.Tooltip("who:N", title=" "),
-                alt.Tooltip("category:N", title=category_title),
-                alt.Tooltip("label:N", title=x_title),
-            ],
-        )
+        ),
+        tooltip=[
+            alt.Tooltip("category:N", title=" "),
+            alt.Tooltip("who:N", title=" "),
+            alt.Tooltip("label:N", title=x_title),
+        ],
     )
-    rules = alt.Chart(targets).mark_rule(strokeDash=[5, 3], color=RED).encode(x="tonnes:Q")
-    labels = (
-        alt.Chart(targets)
-        .mark_text(align="left", dx=3, y=-6, color=RED, fontSize=11)
-        .encode(x="tonnes:Q", text="label:N")
+    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#1f1f1f").encode(text="label:N")
+    return (
+        alt.layer(bars, labels)
+        .properties(height=alt.Step(24, **{"for": "offset"}))
+        .configure(locale={"number": number_locale(lang)})
+        .configure_view(stroke=None)
+        .to_dict()
     )
-    return alt.layer(bars, rules, labels).properties(height=170).to_dict()
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def footprint_totals_spec(
+    _data: pd.DataFrame, key: tuple, *, x_title: str, lang: str, description: str
+) -> dict:
+    """The resident's total beside the average resident's and the 1.5-degree targets: one
+    labelled bar each. ``_data`` has name, tonnes, label, kind (you, average, target)."""
+    data = _data
+    top = float(data["tonnes"].max() or 1) * 1.3
+    names = list(data["name"])
+    base = alt.Chart(data, description=description).encode(
+        y=alt.Y("name:N", sort=names, title=None, axis=_row_axis()),
+        x=alt.X("tonnes:Q", axis=_tonne_axis(x_title), scale=alt.Scale(domain=[0, top])),
+    )
+    bars = base.mark_bar(cornerRadiusEnd=2).encode(
+        color=alt.Color(
+            "kind:N",
+            scale=alt.Scale(domain=["you", "average", "target"], range=[GREEN, GREY, TARGET_RED]),
+            legend=None,
+        ),
+        stroke=alt.condition("datum.kind == 'target'", alt.value(RED), alt.value(None)),
+        tooltip=[alt.Tooltip("name:N", title=" "), alt.Tooltip("label:N", title=x_title)],
+    )
+    labels = base.mark_text(align="left", dx=4, fontSize=12, color="#1f1f1f").encode(text="label:N")
+    return (
+        alt.layer(bars, labels)
+        .properties(height=alt.Step(30))
+        .configure(locale={"number": number_locale(lang)})
+        .configure_view(stroke=None)
+        .to_dict()
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

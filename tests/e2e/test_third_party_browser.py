@@ -15,6 +15,7 @@ PAGES = [
     "",
     "map",
     "footprint",
+    "method",
     "vision",
     "results",
     "workshop",

@@ -82,6 +82,7 @@ def test_url_paths_are_the_stable_ones_of_the_design():
         "",
         "map",
         "footprint",
+        "method",  # how the footprint is calculated, linked from its result
         "vision",
         "results",
         "workshop",

@@ -87,3 +87,18 @@ def test_cities_lists_both_lighthouse_cities(capsys):
     assert main(["cities"]) == 0
     out = capsys.readouterr().out
     assert "espoo\tFI" in out and "leipzig\tDE" in out
+
+
+def test_cities_checks_the_plans_of_each_city(capsys, tmp_path, monkeypatch):
+    import shutil
+
+    from sparcs_engage.settings import REPO_ROOT
+
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    plans = data / "cities" / "espoo" / "plans.toml"
+    plans.write_text(plans.read_text().replace('factor = "district_heat"', 'factor = "heat"', 1))
+    monkeypatch.setenv("SPARCS_DATA_DIR", str(data))
+    assert main(["cities"]) == 1
+    err = capsys.readouterr().err
+    assert "plans.toml" in err and "'heat'" in err

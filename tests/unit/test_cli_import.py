@@ -154,6 +154,7 @@ def test_bad_boundaries_are_refused_in_one_line_and_nothing_is_written(
         "city.toml",
         "districts.geojson",
         "indicators.csv",
+        "plans.toml",
         "population_structure.toml",
         "sites.toml",
     ]
@@ -308,6 +309,7 @@ def test_dry_run_validates_and_reports_without_writing(data_dir, tmp_path, capsy
         "city.toml",
         "districts.geojson",
         "indicators.csv",
+        "plans.toml",
         "population_structure.toml",
         "sites.toml",
     ]

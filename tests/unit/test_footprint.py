@@ -1,7 +1,8 @@
-"""The carbon-footprint core: factors file, validation, calculation, averages and actions.
+"""The carbon-footprint core: factors file, averages against the published figures,
+validation, calculation and actions.
 
 The expected values below are worked out by hand from data/emission_factors.csv (factor set
-2026.1); the arithmetic is written next to each number. If a factor changes on purpose, update
+2026.2); the arithmetic is written next to each number. If a factor changes on purpose, update
 the arithmetic here together with FACTOR_SET_VERSION.
 """
 
@@ -9,12 +10,11 @@ from __future__ import annotations
 
 import csv
 import math
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from sparcs_engage import footprint as fp
@@ -40,7 +40,6 @@ def answers(**overrides: Any) -> fp.Answers:
 
 def test_espoo_flat_district_heat_by_hand() -> None:
     a = answers(
-        country="FI",
         city="espoo",
         home_type="apartment",
         floor_area_m2=60,
@@ -51,151 +50,120 @@ def test_espoo_flat_district_heat_by_hand() -> None:
         heat_kwh=10000,
         car_km_per_year=5000,
         car_fuel="petrol",
+        car_occupancy=1,
         public_transport_km_per_week=20,
+        train_km_per_year=0,
+        coach_km_per_year=0,
         flights_short_per_year=1,
+        flights_medium_per_year=0,
         flights_long_per_year=0,
         diet="vegetarian",
         food_waste="low",
         spending="average",
     )
     r = fp.calculate(a)
-    # housing: heat 10,000 kWh x 0.1078 (Fortum Espoo 2023) = 1,078
-    #          + electricity 2,000 kWh x 0.060 (FI grid) = 120  -> 1,198 / 2 people = 599
-    assert r.by_category["housing"] == pytest.approx(599, **APPROX)
-    # mobility: car 5,000 km x 0.169 (petrol) = 845; public transport 20 km x 52 x 0.050 = 52;
-    #           1 short return flight x 468 = 468  -> 1,365
-    assert r.by_category["mobility"] == pytest.approx(1365, **APPROX)
-    # food: vegetarian 1,391 x 0.95 (low waste) = 1,321.45
-    assert r.by_category["food"] == pytest.approx(1321.45, **APPROX)
-    # goods & services: average 4,750 + public services 0 (FI) = 4,750
-    assert r.by_category["goods_services"] == pytest.approx(4750, **APPROX)
-    # total: 599 + 1,365 + 1,321.45 + 4,750 = 8,035.45
-    assert r.total_kg == pytest.approx(8035.45, **APPROX)
-    assert r.by_item["heating"] == pytest.approx(539, **APPROX)  # 1,078 / 2
-    assert r.by_item["electricity"] == pytest.approx(60, **APPROX)  # 120 / 2
+    # housing: heat 10,000 kWh x 0.12397 (Fortum Espoo 2023, x1.15 fuel supply) = 1,239.7
+    #          + electricity 2,000 kWh x 0.06663 (Ember FI 2024) = 133.26
+    #          + construction 60 m2 x 8.0 = 480  -> 1,852.96 / 2 people = 926.48
+    assert r.by_category["housing"] == pytest.approx(926.48, **APPROX)
+    # mobility: car 5,000 km x 0.20871 / 1 person = 1,043.55; public transport 20 x 52 x 0.025
+    #           = 26; one short return flight 413.5  -> 1,483.05
+    assert r.by_category["mobility"] == pytest.approx(1483.05, **APPROX)
+    # food: vegetarian 1,251.95382 (Sitra average x Scarborough 3.81/5.63) x 0.95 (low waste)
+    assert r.by_category["food"] == pytest.approx(1251.95382 * 0.95, **APPROX)
+    assert r.by_category["goods_services"] == pytest.approx(3400, **APPROX)
+    # the fixed part: SYKE's public consumption, 2,000 kg for every Finn
+    assert r.by_category["public_services"] == pytest.approx(2000, **APPROX)
+    assert r.lifestyle_kg == pytest.approx(926.48 + 1483.05 + 1251.95382 * 0.95 + 3400, **APPROX)
+    assert r.total_kg == pytest.approx(r.lifestyle_kg + 2000, **APPROX)
+    assert r.by_item["heating"] == pytest.approx(619.85, **APPROX)
+    assert r.by_item["construction"] == pytest.approx(240, **APPROX)
 
 
-def test_leipzig_house_heat_pump_green_electric_car_by_hand() -> None:
+def test_leipzig_new_house_heat_pump_green_electric_suv_by_hand() -> None:
     a = answers(
         country="DE",
         city="leipzig",
         home_type="detached",
         floor_area_m2=150,
         household_size=3,
+        building_age="2010_plus",
         heating="heat_pump",
         green_electricity=True,
         electricity_kwh=None,
         heat_kwh=None,
         car_km_per_year=10000,
         car_fuel="electric",
+        car_size="large",
+        car_occupancy=None,
         public_transport_km_per_week=0,
+        train_km_per_year=2000,
+        coach_km_per_year=500,
         flights_short_per_year=0,
+        flights_medium_per_year=0,
         flights_long_per_year=1,
         diet="vegan",
         food_waste="high",
         spending="high",
     )
     r = fp.calculate(a)
-    # default heat: 150 m2 x 150 kWh/m2 (DE detached) = 22,500 kWh heat
-    assert fp.default_heat_kwh(a) == pytest.approx(22500, **APPROX)
+    # default heat: 150 m2 x 60 kWh/m2 (DE, built 2010 or later) = 9,000 kWh
+    assert fp.default_heat_kwh(a) == pytest.approx(9000, **APPROX)
     # default electricity: 1,400 + 900 x 3 people = 4,100 kWh
     assert fp.default_electricity_kwh(a) == pytest.approx(4100, **APPROX)
-    # housing: heat pump 22,500 / 3.1 (COP) = 7,258.0645 kWh x 0.020 (green) = 145.16129
-    #          + 4,100 kWh x 0.020 = 82  -> 227.16129 / 3 people = 75.72043
-    assert r.by_category["housing"] == pytest.approx((22500 / 3.1 * 0.020 + 82) / 3, **APPROX)
-    assert r.by_category["housing"] == pytest.approx(75.72043, rel=1e-6)
-    # mobility: electric car 10,000 km x 0.19 kWh/km x 0.020 = 38; 1 long flight 2,100 -> 2,138
-    assert r.by_category["mobility"] == pytest.approx(2138, **APPROX)
-    # food: vegan 873 x 1.10 (high waste) = 960.3
-    assert r.by_category["food"] == pytest.approx(960.3, **APPROX)
-    # goods & services: high 5,100 + public services 800 (UBA) = 5,900
-    assert r.by_category["goods_services"] == pytest.approx(5900, **APPROX)
-    # total: 75.72043 + 2,138 + 960.3 + 5,900 = 9,074.02043
-    assert r.total_kg == pytest.approx(9074.02043, rel=1e-6)
+    # housing: 9,000 / 3.1 (COP) x 0.02 (green) = 58.0645 + 4,100 x 0.02 = 82
+    #          + 150 m2 x 6.9 (house) = 1,035  -> / 3 people
+    assert r.by_category["housing"] == pytest.approx((9000 / 3.1 * 0.02 + 82 + 1035) / 3, **APPROX)
+    # mobility: electric car 10,000 km x 0.19 kWh/km x 0.02 x 1.64611 (large) / 1.5 (UBA
+    #           occupancy) = 41.7015; train 2,000 x 0.029 + coach 500 x 0.03 = 73;
+    #           one long return flight 2,589.3
+    car = 10000 * 0.19 * 0.02 * 1.64611 / 1.5
+    assert r.by_item["car"] == pytest.approx(car, **APPROX)
+    assert r.by_category["mobility"] == pytest.approx(car + 73 + 2589.3, **APPROX)
+    # food: vegan 867.51332 x 1.10 (high waste); dairy and cheese do not apply to vegans
+    assert r.by_category["food"] == pytest.approx(867.51332 * 1.1, **APPROX)
+    assert r.by_category["goods_services"] == pytest.approx(5085, **APPROX)
+    assert r.by_category["public_services"] == pytest.approx(840, **APPROX)
 
 
-def test_leipzig_flat_uses_lsw_district_heat_by_hand() -> None:
-    a = answers(
-        country="DE",
-        city="leipzig",
-        home_type="apartment",
-        floor_area_m2=70,
-        household_size=1,
-        heating="district_heat",
-        green_electricity=False,
-        electricity_kwh=1500,
-        heat_kwh=None,
-        car_km_per_year=0,
-        car_fuel="none",
-        public_transport_km_per_week=50,
-        flights_short_per_year=0,
-        flights_long_per_year=0,
-        diet="meat_heavy",
-        food_waste="average",
-        spending="low",
-    )
-    r = fp.calculate(a)
-    # housing: 70 m2 x 130 kWh/m2 = 9,100 kWh x 0.189 (LSW 2022) = 1,719.9
-    #          + 1,500 kWh x 0.363 (UBA 2024) = 544.5  -> 2,264.4 / 1 person
-    assert r.by_category["housing"] == pytest.approx(2264.4, **APPROX)
-    # mobility: no car; public transport 50 km x 52 x 0.080 = 208
-    assert r.by_category["mobility"] == pytest.approx(208, **APPROX)
-    # food: meat-heavy 2,171 x 1.00 = 2,171
-    assert r.by_category["food"] == pytest.approx(2171, **APPROX)
-    # goods & services: low 2,380 + public services 800 = 3,180
-    assert r.by_category["goods_services"] == pytest.approx(3180, **APPROX)
-    # total: 2,264.4 + 208 + 2,171 + 3,180 = 7,823.4
-    assert r.total_kg == pytest.approx(7823.4, **APPROX)
+def test_dairy_and_cheese_move_the_diet_by_the_difference_from_the_average() -> None:
+    # average diet 1,850 + (1.5 - 1) x 340 (cheese, more) + (0 - 1) x 290 (no dairy) = 1,730
+    a = answers(diet="average", cheese="more", dairy="none", food_waste="average")
+    assert fp.calculate(a).by_item["food"] == pytest.approx(1730, **APPROX)
+    # a vegetarian with no dairy and no cheese: 1,251.95 - 340 - 290 = 621.95, which is less
+    # than the vegan diet; the diet never falls below the vegan diet's 949.64476
+    b = answers(diet="vegetarian", cheese="none", dairy="none", food_waste="average")
+    assert fp.calculate(b).by_item["food"] == pytest.approx(949.64476, **APPROX)
 
 
-def test_city_without_own_factor_uses_national_district_heat_by_hand() -> None:
-    a = answers(
-        country="FI",
-        city="helsinki",
-        home_type="terraced",
-        floor_area_m2=120,
-        household_size=4,
-        heating="district_heat",
-        green_electricity=False,
-        electricity_kwh=None,
-        heat_kwh=None,
-        car_km_per_year=12000,
-        car_fuel="diesel",
-        public_transport_km_per_week=10,
-        flights_short_per_year=2,
-        flights_long_per_year=0.5,
-        diet="flexitarian",
-        food_waste="high",
-        spending="low",
-    )
-    r = fp.calculate(a)
-    # housing: 120 m2 x 150 = 18,000 kWh x 0.183 (Motiva national) = 3,294
-    #          + (1,500 + 1,000 x 4 = 5,500 kWh) x 0.060 = 330  -> 3,624 / 4 = 906
-    assert r.by_category["housing"] == pytest.approx(906, **APPROX)
-    # mobility: 12,000 km x 0.162 (diesel) = 1,944; 10 x 52 x 0.050 = 26;
-    #           2 x 468 + 0.5 x 2,100 = 1,986  -> 3,956
-    assert r.by_category["mobility"] == pytest.approx(3956, **APPROX)
-    # food: flexitarian 1,705 x 1.10 = 1,875.5
-    assert r.by_category["food"] == pytest.approx(1875.5, **APPROX)
-    # goods & services: low 3,325 + 0 = 3,325; total 906 + 3,956 + 1,875.5 + 3,325 = 10,062.5
-    assert r.by_category["goods_services"] == pytest.approx(3325, **APPROX)
-    assert r.total_kg == pytest.approx(10062.5, **APPROX)
+def test_finnish_summer_cottage_by_hand_and_not_asked_in_germany() -> None:
+    a = answers(cottage="summer", household_size=2, green_electricity=False)
+    # (1,500 kWh x 0.06663 + 50 m2 x 6.9) / 2 people = (99.945 + 345) / 2
+    assert fp.calculate(a).by_item["cottage"] == pytest.approx((99.945 + 345) / 2, **APPROX)
+    assert fp.has_cottage_question("FI") and not fp.has_cottage_question("DE")
+    german = answers(country="DE", cottage="year_round")
+    assert fp.calculate(german).by_item["cottage"] == 0
+
+
+def test_no_car_clears_the_kilometres_left_from_the_average() -> None:
+    a = answers(car_fuel="none", car_km_per_year=9000)
+    assert a.car_km_per_year == 0
+    assert fp.calculate(a).by_item["car"] == 0
 
 
 @pytest.mark.parametrize(
     ("country", "heating", "expected"),
     [
-        ("FI", "oil", 3140),  # 10,000 kWh heat x 0.314
-        ("FI", "gas", 2200),  # 10,000 x 0.220
+        ("FI", "oil", 3647.1),  # 10,000 kWh heat x 0.36471 (GEG 310 g / 0.85)
+        ("FI", "gas", 2666.7),  # 10,000 x 0.26667 (GEG 240 g / 0.90): the same as in Germany
         ("FI", "wood", 250),  # 10,000 x 0.025
-        ("FI", "direct_electric", 600),  # 10,000 / 1.0 x 0.060
-        ("FI", "heat_pump", 200),  # 10,000 / 3.0 x 0.060
-        ("FI", "district_heat", 1830),  # 10,000 x 0.183 (no city: national)
-        ("DE", "oil", 3650),  # 10,000 x 0.365
-        ("DE", "gas", 2670),  # 10,000 x 0.267
-        ("DE", "wood", 250),  # 10,000 x 0.025
-        ("DE", "direct_electric", 3630),  # 10,000 / 1.0 x 0.363
-        ("DE", "heat_pump", 10000 / 3.1 * 0.363),  # = 1,170.97
+        ("FI", "direct_electric", 666.3),  # 10,000 / 1.0 x 0.06663
+        ("FI", "heat_pump", 10000 / 3.0 * 0.06663),
+        ("FI", "district_heat", 1026.2),  # 10,000 x 0.10262 (no city: national)
+        ("DE", "oil", 3647.1),
+        ("DE", "gas", 2666.7),
+        ("DE", "direct_electric", 3363.8),  # 10,000 x 0.33638 (Ember DE 2024)
+        ("DE", "heat_pump", 10000 / 3.1 * 0.33638),
         ("DE", "district_heat", 2000),  # 10,000 x 0.200 (no city: national)
     ],
 )
@@ -212,17 +180,29 @@ def test_heating_item_by_hand(country: str, heating: str, expected: float) -> No
     assert fp.calculate(a).by_item["heating"] == pytest.approx(expected, **APPROX)
 
 
+def test_the_same_boiler_and_car_give_the_same_result_in_both_countries() -> None:
+    f = fp.default_factors()
+    for key in ("heat_gas", "heat_oil", "heat_wood", "car_petrol", "car_diesel", "car_hybrid"):
+        assert f.value("FI", key) == f.value("DE", key), key
+
+
 @pytest.mark.parametrize(
-    ("fuel", "expected"),
+    ("fuel", "size", "expected"),
     [
-        ("petrol", 1690),  # 10,000 km x 0.169
-        ("diesel", 1620),  # 10,000 x 0.162
-        ("hybrid", 1270),  # 10,000 x 0.127
-        ("electric", 114),  # 10,000 x 0.19 kWh/km x 0.060 (FI grid)
+        ("petrol", "unknown", 10000 * 0.20871 / 2),
+        ("diesel", "small", 10000 * 0.2145 * 0.87792 / 2),
+        ("hybrid", "medium", 10000 * 0.1614 * 1.07474 / 2),
+        ("electric", "large", 10000 * 0.19 * 0.06663 * 1.64611 / 2),
     ],
 )
-def test_car_item_by_hand(fuel: str, expected: float) -> None:
-    a = answers(car_km_per_year=10000, car_fuel=fuel, green_electricity=False)
+def test_car_item_by_hand(fuel: str, size: str, expected: float) -> None:
+    a = answers(
+        car_km_per_year=10000,
+        car_fuel=fuel,
+        car_size=size,
+        car_occupancy=2,
+        green_electricity=False,
+    )
     assert fp.calculate(a).by_item["car"] == pytest.approx(expected, **APPROX)
 
 
@@ -237,27 +217,91 @@ def test_result_carries_factor_version_and_sums() -> None:
 
 
 # --------------------------------------------------------------------------------------------
-# Published averages and targets
+# The average resident against the published averages
 # --------------------------------------------------------------------------------------------
+
+# The published figures, written out here as the sources give them (kg CO2e per person and
+# year), so that a change in data/footprint_averages.toml shows up in review.
+PUBLISHED = {
+    # Sitra, Keskivertosuomalaisen hiilijalanjälki: 9,610 kg in 2023, housing 1,750 kg; the
+    # 2023 split of the rest was not retrievable, so Sitra's 2018 split (City of Jyväskylä)
+    # stands for it; SYKE (hiilihelppi.fi): public consumption about 2,000 kg.
+    "FI": {
+        "total": 9610,
+        "housing": 1750,
+        "mobility": 2990,
+        "food": 1850,
+        "goods_services": 3400,
+        "public_services": 2000,
+    },
+    # Umweltbundesamt, CO2-Rechner: 10.78 t = Wohnen 2.16 + Strom 0.54, Mobilität 2.16,
+    # Ernährung 1.69, sonstiger Konsum 3.39, öffentliche Emissionen 0.84.
+    "DE": {
+        "total": 10780,
+        "housing": 2700,
+        "mobility": 2160,
+        "food": 1690,
+        "goods_services": 3390,
+        "public_services": 840,
+    },
+}
+TOLERANCE = 0.10
 
 
 @pytest.mark.parametrize("country", ["FI", "DE"])
-def test_average_profile_reproduces_national_average(country: str) -> None:
-    """The average profiles land within 15 % of the published national averages.
-
-    FI: Sitra, Lifestyle test, average Finn 10,300 kg CO2e per year (D-mat calculation basis,
-    2018). DE: Umweltbundesamt, CO2-Rechner (ifeu), German average 10.8 t CO2e per year (2022
-    profile, including 0.8 t of public emissions).
-    """
-    total = fp.calculate(fp.average_profile(country)).total_kg
-    published = fp.NATIONAL_AVERAGE_KG[country]
-    assert abs(total - published) / published <= 0.15
+def test_the_data_holds_the_published_averages(country: str) -> None:
+    published = fp.published_average(country)
+    assert published.total.kg == PUBLISHED[country]["total"]
+    for category in fp.CATEGORIES:
+        figure = published.categories[category]
+        assert figure.kg == PUBLISHED[country][category], category
+        assert figure.source.strip() and figure.status in ("published", "derived", "estimate")
+        assert 2018 <= figure.year <= 2024
 
 
-def test_reference_constants() -> None:
-    assert fp.TARGETS_KG == {2030: 2500, 2040: 1400, 2050: 700}
-    assert fp.NATIONAL_AVERAGE_KG == {"FI": 10_300, "DE": 10_800}
-    assert set(fp.REFERENCE_SOURCES) == {"targets", "FI", "DE"}
+@pytest.mark.parametrize("country", ["FI", "DE"])
+@pytest.mark.parametrize("category", [*fp.CATEGORIES, "total"])
+def test_average_profile_reproduces_the_published_average(country: str, category: str) -> None:
+    """Each category of the average resident, calculated from their answers (no category is a
+    remainder), is within 10 % of the published figure, or the data names the method
+    difference and the range it is expected in. A named difference that is gone fails too."""
+    published = fp.published_average(country)
+    result = fp.calculate(fp.average_profile(country))
+    if category == "total":
+        figure = published.total
+        ours = result.lifestyle_kg if published.total_scope == "lifestyle" else result.total_kg
+    else:
+        figure = published.categories[category]
+        ours = result.by_category[category]
+    assert figure.kg == PUBLISHED[country][category]
+    gap = (ours - figure.kg) / figure.kg
+    if figure.method_gap:
+        low, high = figure.gap_range
+        assert low <= gap <= high, (country, category, gap)
+        assert abs(gap) > TOLERANCE, f"{country} {category}: the named gap is gone ({gap:+.1%})"
+    else:
+        assert abs(gap) <= TOLERANCE, (country, category, gap)
+
+
+def test_the_method_differences_are_the_expected_ones() -> None:
+    """Only housing (both countries: older electricity and heat factors behind the published
+    figures) and Finnish mobility (Sitra counts building the car there) differ by more than
+    10 %; the report to the city names them on the method page."""
+    named = {
+        (country, category)
+        for country in ("FI", "DE")
+        for category, figure in fp.published_average(country).categories.items()
+        if figure.method_gap
+    }
+    assert named == {("FI", "housing"), ("FI", "mobility"), ("DE", "housing")}
+
+
+def test_average_answers_have_their_sources() -> None:
+    for country in ("FI", "DE"):
+        sources = fp.published_average(country).answer_sources
+        assert {"floor_area_m2", "household_size", "heating", "car_km_per_year"} <= set(sources)
+        assert all(text.strip() for text in sources.values())
+    assert fp.check_averages() == []
 
 
 def test_average_profile_unknown_country() -> None:
@@ -265,106 +309,37 @@ def test_average_profile_unknown_country() -> None:
         fp.average_profile("SE")
 
 
-# --------------------------------------------------------------------------------------------
-# Properties
-# --------------------------------------------------------------------------------------------
+def test_targets_and_the_reduction_path() -> None:
+    from datetime import date
+
+    assert fp.TARGETS_KG == {2030: 2500, 2040: 1400, 2050: 700}
+    assert fp.path_kg(8500, 2024, date(2024, 1, 1)) == pytest.approx(8500)
+    assert fp.path_kg(8500, 2024, date(2030, 1, 1)) == pytest.approx(2500)
+    assert fp.path_kg(8500, 2024, date(2031, 6, 1)) == pytest.approx(2500)
+    halfway = date(2027, 1, 1)
+    share = (halfway - date(2024, 1, 1)).days / (date(2030, 1, 1) - date(2024, 1, 1)).days
+    assert fp.path_kg(8500, 2024, halfway) == pytest.approx(8500 - 6000 * share)
 
 
-@st.composite
-def raw_answers(draw: st.DrawFn, *, with_car: bool = False) -> dict[str, Any]:
-    fuels = [f for f in fp.CAR_FUELS if f != "none"] if with_car else list(fp.CAR_FUELS)
-    fuel = draw(st.sampled_from(fuels))
-    km = 0.0 if fuel == "none" else draw(st.floats(0, 150_000))
-    return {
-        "country": draw(st.sampled_from(fp.COUNTRIES)),
-        "city": draw(st.sampled_from([None, "espoo", "leipzig", "kladno"])),
-        "home_type": draw(st.sampled_from(fp.HOME_TYPES)),
-        "floor_area_m2": draw(st.floats(10, 1000)),
-        "household_size": draw(st.integers(1, 20)),
-        "heating": draw(st.sampled_from(fp.HEATINGS)),
-        "green_electricity": draw(st.booleans()),
-        "electricity_kwh": draw(st.none() | st.floats(0, 50_000)),
-        "heat_kwh": draw(st.none() | st.floats(0, 200_000)),
-        "car_km_per_year": km,
-        "car_fuel": fuel,
-        "public_transport_km_per_week": draw(st.floats(0, 2_000)),
-        "flights_short_per_year": draw(st.floats(0, 100)),
-        "flights_long_per_year": draw(st.floats(0, 100)),
-        "diet": draw(st.sampled_from(fp.DIETS)),
-        "food_waste": draw(st.sampled_from(fp.LEVELS)),
-        "spending": draw(st.sampled_from(fp.LEVELS)),
-    }
+def test_comparison_uses_the_lifestyle_footprint() -> None:
+    mine = fp.calculate(answers(city="espoo"))
+    average = fp.calculate(fp.average_profile("FI"))
+    c = fp.compare(mine, average)
+    assert c.average_kg == pytest.approx(average.lifestyle_kg)
+    assert c.gap_to_2030_kg == pytest.approx(mine.lifestyle_kg - 2500)
+    # Espoo's district heat (Fortum 2023) is dirtier than the national estimate: same answers,
+    # a little more than the average Finn
+    assert 0 < c.share_vs_average < 0.05 and c.relation == "more"
 
 
-PROPERTY = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-def total(data: dict[str, Any]) -> float:
-    return fp.calculate(fp.validate_answers(data)).total_kg
-
-
-@PROPERTY
-@given(raw_answers(with_car=True), st.floats(0, 150_000))
-def test_more_car_km_never_lowers_total(data: dict[str, Any], extra: float) -> None:
-    more = {**data, "car_km_per_year": min(150_000.0, data["car_km_per_year"] + extra)}
-    assert total(more) >= total(data) - 1e-9
-
-
-@PROPERTY
-@given(
-    raw_answers(),
-    st.sampled_from(["flights_short_per_year", "flights_long_per_year"]),
-    st.floats(0, 100),
-)
-def test_more_flights_never_lower_total(data: dict[str, Any], name: str, extra: float) -> None:
-    more = {**data, name: min(100.0, data[name] + extra)}
-    assert total(more) >= total(data) - 1e-9
-
-
-@PROPERTY
-@given(raw_answers(), st.integers(0, len(fp.DIETS) - 1), st.integers(0, len(fp.DIETS) - 1))
-def test_more_meat_heavy_diet_never_lowers_total(data: dict[str, Any], i: int, j: int) -> None:
-    lighter, heavier = sorted((i, j))
-    assert total({**data, "diet": fp.DIETS[heavier]}) >= (
-        total({**data, "diet": fp.DIETS[lighter]}) - 1e-9
-    )
-
-
-@PROPERTY
-@given(raw_answers())
-def test_green_electricity_never_raises_total(data: dict[str, Any]) -> None:
-    assert total({**data, "green_electricity": True}) <= (
-        total({**data, "green_electricity": False}) + 1e-9
-    )
-
-
-@PROPERTY
-@given(raw_answers())
-def test_result_is_finite_non_negative_and_sums(data: dict[str, Any]) -> None:
-    r = fp.calculate(fp.validate_answers(data))
-    assert all(math.isfinite(v) and v >= 0 for v in r.by_category.values())
-    assert r.total_kg == pytest.approx(sum(r.by_category.values()), **APPROX)
-
-
-@PROPERTY
-@given(raw_answers())
-def test_action_savings_are_the_difference_of_calculate(data: dict[str, Any]) -> None:
-    a = fp.validate_answers(data)
-    before = fp.calculate(a).total_kg
-    found = fp.actions(a)
-    assert [act.saving_kg for act in found] == sorted(
-        (act.saving_kg for act in found), reverse=True
-    )
-    for act in found:
-        assert act.id in fp.ACTION_IDS
-        assert act.category in fp.CATEGORIES
-        assert act.saving_kg > 0
-        assert act.saving_kg == pytest.approx(
-            before - fp.calculate(act.new_answers).total_kg, **APPROX
-        )
-        # the new answers are still valid answers, and only the named fields changed
-        assert fp.validate_answers(act.new_answers.model_dump()) == act.new_answers
-        assert act.new_answers.model_dump() == {**a.model_dump(), **act.changes}
+def test_parts_split_the_result_into_what_a_resident_decides() -> None:
+    r = fp.calculate(answers(city="espoo", heating="district_heat"))
+    p = fp.parts("district_heat", r)
+    assert p.energy_system_kg == pytest.approx(r.by_item["heating"])
+    assert p.public_kg == pytest.approx(2000)
+    assert p.personal_kg + p.energy_system_kg == pytest.approx(r.lifestyle_kg)
+    own = fp.parts("heat_pump", r)
+    assert own.energy_system_kg == 0 and own.personal_kg == pytest.approx(r.lifestyle_kg)
 
 
 # --------------------------------------------------------------------------------------------
@@ -378,36 +353,31 @@ def test_actions_for_a_high_emitting_house() -> None:
         heating="oil",
         green_electricity=False,
         car_fuel="petrol",
+        car_size="large",
+        car_occupancy=1,
         car_km_per_year=15000,
         diet="meat_heavy",
+        cheese="more",
+        dairy="more",
         food_waste="high",
         spending="high",
         flights_short_per_year=2,
+        flights_medium_per_year=1,
         flights_long_per_year=1,
     )
     found = {act.id: act for act in fp.actions(a)}
-    assert set(found) == {
-        "green_electricity",
-        "heat_pump",
-        "car_free_days",
-        "electric_car",
-        "vegetarian_diet",
-        "one_long_flight_less",
-        "one_short_flight_less",
-        "less_food_waste",
-        "lower_spending",
-    }
-    # car-free days: 20 % of 15,000 km x 0.169 = 507
-    assert found["car_free_days"].saving_kg == pytest.approx(507, **APPROX)
-    assert found["car_free_days"].changes == {"car_km_per_year": 12000}
-    # one long flight less: 2,100; one short flight less: 468
-    assert found["one_long_flight_less"].saving_kg == pytest.approx(2100, **APPROX)
-    assert found["one_short_flight_less"].saving_kg == pytest.approx(468, **APPROX)
-    # vegetarian: 2,624 - 1,391 = 1,233, times 1.10 for high waste = 1,356.3
-    assert found["vegetarian_diet"].saving_kg == pytest.approx(1356.3, **APPROX)
-    # lower spending moves one level down: high 7,125 -> average 4,750 = 2,375
-    assert found["lower_spending"].changes == {"spending": "average"}
-    assert found["lower_spending"].saving_kg == pytest.approx(2375, **APPROX)
+    assert set(found) == set(fp.ACTION_IDS) - {"vegan_diet"}
+    # car-free days: 20 % of 15,000 km x 0.20871 x 1.64611 (large) = 1,030.6
+    assert found["car_free_days"].saving_kg == pytest.approx(3000 * 0.20871 * 1.64611, **APPROX)
+    assert found["share_car"].changes == {"car_occupancy": 2}
+    assert found["smaller_car"].changes == {"car_size": "medium"}
+    # one long flight less: 2,589.3; one medium 753.6; one short 413.5
+    assert found["one_long_flight_less"].saving_kg == pytest.approx(2589.3, **APPROX)
+    assert found["one_medium_flight_less"].saving_kg == pytest.approx(753.6, **APPROX)
+    # the train instead of a short flight: 413.5 - 2,000 km x 0.006 (FI long-distance train)
+    assert found["train_not_plane"].saving_kg == pytest.approx(413.5 - 12, **APPROX)
+    # lower spending moves one level down: high 5,100 -> average 3,400
+    assert found["lower_spending"].saving_kg == pytest.approx(1700, **APPROX)
 
 
 def test_actions_skip_what_does_not_apply() -> None:
@@ -421,18 +391,21 @@ def test_actions_skip_what_does_not_apply() -> None:
         food_waste="low",
         spending="low",
         flights_short_per_year=0,
+        flights_medium_per_year=0,
         flights_long_per_year=0,
     )
     assert fp.actions(a) == []
+    assert fp.with_every_action(a).total_kg == pytest.approx(fp.calculate(a).total_kg)
 
 
-def test_vegetarian_gets_vegan_action_and_fraction_of_a_flight() -> None:
-    a = answers(diet="vegetarian", flights_long_per_year=0.5)
-    found = {act.id: act for act in fp.actions(a)}
-    assert found["vegan_diet"].changes == {"diet": "vegan"}
-    assert "vegetarian_diet" not in found
-    # 0.5 long flights -> 0: saving 0.5 x 2,100 = 1,050
-    assert found["one_long_flight_less"].saving_kg == pytest.approx(1050, **APPROX)
+def test_every_action_together_is_still_above_the_2030_target() -> None:
+    """The honest message: even the average resident who takes every step stays above 2.5 t
+    (food, goods and services remain), in both countries."""
+    for country in ("FI", "DE"):
+        a = fp.average_profile(country)
+        best = fp.with_every_action(a)
+        assert best.lifestyle_kg < fp.calculate(a).lifestyle_kg
+        assert best.lifestyle_kg > fp.TARGETS_KG[2030]
 
 
 # --------------------------------------------------------------------------------------------
@@ -458,9 +431,13 @@ def errors_for(**overrides: Any) -> fp.FootprintInputError:
         ("floor_area_m2", 5, 10, 1000),
         ("floor_area_m2", 5000, 10, 1000),
         ("car_km_per_year", -1, 0, 150_000),
-        ("car_km_per_year", 1_000_000, 0, 150_000),
+        ("car_occupancy", 0.5, 1, 9),
+        ("car_occupancy", 12, 1, 9),
         ("public_transport_km_per_week", -5, 0, 2000),
+        ("train_km_per_year", 300_000, 0, 200_000),
+        ("coach_km_per_year", -1, 0, 200_000),
         ("flights_short_per_year", 101, 0, 100),
+        ("flights_medium_per_year", -1, 0, 100),
         ("flights_long_per_year", -1, 0, 100),
         ("electricity_kwh", -10, 0, 50_000),
         ("heat_kwh", 10**7, 0, 200_000),
@@ -471,14 +448,6 @@ def test_out_of_range_has_a_range_message(field: str, value: float, low: int, hi
     assert list(err.errors) == [field]
     assert err.errors[field] == fp.RANGE_MESSAGES[field]
     assert err.params[field] == {"min": low, "max": high}
-    assert "{min}" in err.errors[field] and "{max}" in err.errors[field]
-
-
-def test_zero_people_message_text() -> None:
-    err = errors_for(household_size=0)
-    assert err.errors["household_size"].format(**err.params["household_size"]) == (
-        "Enter how many people live in your household, from 1 to 20."
-    )
 
 
 @pytest.mark.parametrize(
@@ -486,18 +455,21 @@ def test_zero_people_message_text() -> None:
     [
         ("country", "SE"),
         ("home_type", "castle"),
+        ("building_age", "medieval"),
         ("heating", "coal"),
+        ("cottage", "palace"),
         ("car_fuel", "rocket"),
+        ("car_size", "huge"),
         ("diet", "carnivore"),
+        ("dairy", "buckets"),
+        ("cheese", 3),
         ("food_waste", "none"),
         ("spending", "lavish"),
-        ("heating", 3),
     ],
 )
 def test_unknown_choice_has_a_choice_message(field: str, value: Any) -> None:
     err = errors_for(**{field: value})
     assert err.errors == {field: fp.CHOICE_MESSAGES[field]}
-    assert err.params == {field: {}}
 
 
 @pytest.mark.parametrize(
@@ -508,72 +480,93 @@ def test_unknown_choice_has_a_choice_message(field: str, value: Any) -> None:
         ("floor_area_m2", float("inf"), fp.MSG_NUMBER),
         ("floor_area_m2", True, fp.MSG_NUMBER),
         ("household_size", 2.5, fp.MSG_WHOLE_NUMBER),
-        ("household_size", "two", fp.MSG_WHOLE_NUMBER),
         ("green_electricity", "maybe", fp.MSG_YES_NO),
         ("city", "Espoo<script>", fp.MSG_CITY),
-        ("city", "x" * 200, fp.MSG_CITY),
     ],
 )
 def test_wrong_type_messages(field: str, value: Any, message: str) -> None:
     assert errors_for(**{field: value}).errors == {field: message}
 
 
-def test_missing_and_empty_required_answers() -> None:
+def test_missing_and_unknown_answers() -> None:
     data = raw(diet="  ")
     del data["heating"]
     with pytest.raises(fp.FootprintInputError) as info:
         fp.validate_answers(data)
     assert info.value.errors == {"diet": fp.MSG_REQUIRED, "heating": fp.MSG_REQUIRED}
-
-
-def test_unknown_field_is_reported() -> None:
     assert errors_for(lang="fi").errors == {"lang": fp.MSG_UNKNOWN_FIELD}
 
 
-def test_car_kilometres_without_a_car() -> None:
-    err = errors_for(car_fuel="none", car_km_per_year=5000)
-    assert err.errors == {"car_fuel": fp.MSG_CAR_WITHOUT_FUEL}
-
-
-def test_several_bad_fields_at_once() -> None:
-    err = errors_for(household_size=0, car_km_per_year=-3, heating="coal")
-    assert set(err.errors) == {"household_size", "car_km_per_year", "heating"}
-
-
-def test_normalises_ids_and_empty_optionals() -> None:
-    a = fp.validate_answers(raw(country=" fi ", city="Espoo", electricity_kwh="", heat_kwh=None))
-    assert (a.country, a.city, a.electricity_kwh, a.heat_kwh) == ("FI", "espoo", None, None)
-    assert fp.validate_answers(raw(city="")).city is None
-    parsed = fp.validate_answers(raw(household_size="3", car_km_per_year="1200.5"))
-    assert (parsed.household_size, parsed.car_km_per_year) == (3, 1200.5)
-
-
-def test_messages_are_plain_msgids() -> None:
-    messages = [
-        fp.MSG_REQUIRED,
-        fp.MSG_NUMBER,
-        fp.MSG_WHOLE_NUMBER,
-        fp.MSG_YES_NO,
-        fp.MSG_CITY,
-        fp.MSG_UNKNOWN_FIELD,
-        fp.MSG_INVALID,
-        fp.MSG_CAR_WITHOUT_FUEL,
-        *fp.RANGE_MESSAGES.values(),
-        *fp.CHOICE_MESSAGES.values(),
-    ]
-    assert all(isinstance(m, str) and m and m[-1] in ".!" for m in messages)
-    assert set(fp.RANGE_MESSAGES) == set(fp.BOUNDS)
-
-
-def test_validate_answers_needs_a_mapping() -> None:
-    with pytest.raises(TypeError):
-        fp.validate_answers(["FI"])  # type: ignore[arg-type]
+def test_answers_saved_before_the_new_questions_still_read() -> None:
+    old = {
+        "country": "DE",
+        "city": "leipzig",
+        "home_type": "apartment",
+        "floor_area_m2": 92,
+        "household_size": 2,
+        "heating": "gas",
+        "green_electricity": False,
+        "electricity_kwh": None,
+        "heat_kwh": None,
+        "car_km_per_year": 7000,
+        "car_fuel": "petrol",
+        "public_transport_km_per_week": 30,
+        "flights_short_per_year": 1,
+        "flights_long_per_year": 0.2,
+        "diet": "average",
+        "food_waste": "average",
+        "spending": "average",
+    }
+    a = fp.validate_answers(old)
+    assert (a.building_age, a.car_size, a.car_occupancy, a.cheese) == (
+        "unknown",
+        "unknown",
+        None,
+        "average",
+    )
+    assert a.flights_medium_per_year == 0 and a.train_km_per_year == 0
 
 
 def test_answers_are_immutable() -> None:
     a = fp.average_profile("FI")
     with pytest.raises(ValidationError):
         a.household_size = 3  # type: ignore[misc]
+
+
+# --------------------------------------------------------------------------------------------
+# Plausibility hints: warnings, never refusals
+# --------------------------------------------------------------------------------------------
+
+
+def test_twelve_kwh_of_heat_for_an_80_m2_flat_asks_whether_mwh_was_meant() -> None:
+    a = answers(floor_area_m2=80, heat_kwh=12)  # valid: a hint, not a refusal
+    found = {h.field: h for h in fp.hints(a)}
+    assert found["heat_kwh"].params["as_kwh"] == 12000
+    assert found["heat_kwh"].params["per_m2"] == pytest.approx(0.15)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field"),
+    [
+        ({"heat_kwh": 80 * 400}, "heat_kwh"),
+        ({"electricity_kwh": 100, "household_size": 2}, "electricity_kwh"),
+        ({"electricity_kwh": 30000, "household_size": 2}, "electricity_kwh"),
+        ({"floor_area_m2": 15, "household_size": 4}, "floor_area_m2"),
+        ({"floor_area_m2": 900, "household_size": 1}, "floor_area_m2"),
+        ({"household_size": 12, "floor_area_m2": 300}, "household_size"),
+        ({"car_km_per_year": 80000}, "car_km_per_year"),
+        ({"car_occupancy": 7}, "car_occupancy"),
+        ({"flights_long_per_year": 10}, "flights_long_per_year"),
+    ],
+)
+def test_unusual_answers_get_a_hint(overrides: dict, field: str) -> None:
+    assert field in {h.field for h in fp.hints(answers(**overrides))}
+
+
+def test_usual_answers_get_no_hint() -> None:
+    for country in ("FI", "DE"):
+        assert fp.hints(fp.average_profile(country)) == []
+    assert fp.hints(answers(heat_kwh=11200, electricity_kwh=2500)) == []
 
 
 # --------------------------------------------------------------------------------------------
@@ -590,13 +583,19 @@ def csv_rows() -> list[dict[str, str]]:
         return list(reader)
 
 
-def test_factors_file_is_complete_with_source_and_year() -> None:
+def test_every_factor_has_value_unit_year_source_and_one_scope() -> None:
     rows = csv_rows()
     for row in rows:
-        assert row["source"].strip(), row
-        assert row["unit"].strip(), row
-        assert 1990 <= int(row["year"]) <= 2100, row
         assert math.isfinite(float(row["value"])), row
+        assert row["unit"].strip(), row
+        assert row["source"].strip(), row
+        year = int(row["year"])
+        assert 1990 <= year <= 2100, row
+        if year < fp.RECENT_YEAR:
+            assert row["note"].strip(), f"{row['country']} {row['key']}: why {year}?"
+    scopes = {(row["country"], row["scope"]) for row in rows}
+    assert {scope for _country, scope in scopes} == {fp.SCOPE}
+    assert {country for country, _scope in scopes} == {"FI", "DE"}
     national = {(r["country"], r["key"]) for r in rows if not r["city"]}
     for country in ("FI", "DE"):
         for key in fp.REQUIRED_KEYS:
@@ -605,15 +604,29 @@ def test_factors_file_is_complete_with_source_and_year() -> None:
     assert len(keys) == len(set(keys))
 
 
-def test_city_district_heat_factors() -> None:
+def test_estimates_are_marked_as_such() -> None:
     f = fp.default_factors()
+    assert f.factor("FI", "district_heat").is_estimate  # derived from national totals
+    assert not f.factor("DE", "district_heat", "leipzig").is_estimate  # LSW publishes it
+    assert not f.factor("FI", "electricity_grid").is_estimate
+
+
+def test_stale_factors_are_replaced() -> None:
+    """The issue's stale factors: the 2014 Finnish district heat, the 2010 HSL bus and the
+    COVID-year German transport figures are gone; the cities keep their own district heat."""
+    f = fp.default_factors()
+    assert f.factor("FI", "district_heat").year >= 2023
     espoo = f.factor("FI", "district_heat", "espoo")
+    assert (espoo.city, espoo.year) == ("espoo", 2023) and "Fortum" in espoo.source
     leipzig = f.factor("DE", "district_heat", "leipzig")
-    assert (espoo.value, espoo.year, espoo.city) == (0.1078, 2023, "espoo")
-    assert "Fortum" in espoo.source
-    assert (leipzig.value, leipzig.year, leipzig.city) == (0.189, 2022, "leipzig")
-    assert "LSW" in leipzig.source
-    assert f.factor("FI", "district_heat", "helsinki").city == ""  # national fallback
+    assert (leipzig.value, leipzig.year) == (
+        0.189,
+        2022,
+    ) and "Leipziger Stadtwerke" in leipzig.source
+    assert f.factor("FI", "public_transport").year >= 2023
+    assert "2021" not in f.factor("DE", "public_transport").source.split(":")[0]
+    for country in ("FI", "DE"):
+        assert f.factor(country, "electricity_grid").year == 2024
 
 
 @pytest.mark.parametrize("country", ["FI", "DE"])
@@ -621,13 +634,19 @@ def test_factor_orderings_behind_the_properties(country: str) -> None:
     f = fp.default_factors()
     v = f.value
     assert v(country, "electricity_green") <= v(country, "electricity_grid")
-    diets = [v(country, f"diet_{d}") for d in fp.DIETS]
-    assert diets == sorted(diets)
-    for prefix in ("food_waste", "goods_services"):
-        levels = [v(country, f"{prefix}_{lvl}") for lvl in fp.LEVELS]
-        assert levels == sorted(levels)
+    for prefix, options in (
+        ("diet", fp.DIETS),
+        ("food_waste", fp.LEVELS),
+        ("goods_services", fp.LEVELS),
+        ("food_amount_multiplier", fp.AMOUNTS),
+        ("heat_kwh_per_m2_age", fp.BUILDING_AGES[1:]),
+        ("car_size_multiplier", fp.CAR_SIZES[1:]),
+    ):
+        values = [v(country, f"{prefix}_{option}") for option in options]
+        assert values == sorted(values), prefix
     assert v(country, "heat_pump_cop") > 1
-    assert v(country, "flight_short") < v(country, "flight_long")
+    flights = [v(country, f"flight_{band}") for band in ("short", "medium", "long")]
+    assert flights == sorted(flights)
 
 
 def test_unknown_factor_raises_key_error() -> None:
@@ -660,6 +679,8 @@ def replace_cell(line: str, column: str, value: str) -> str:
         ("source", "", "source is missing"),
         ("year", "", "year is missing"),
         ("year", "recent", "is not a year"),
+        ("year", "2010", "the note must say why"),
+        ("scope", "direct CO2", "is not LC-CO2e-WTW"),
         ("value", "about 3", "is not a number"),
         ("value", "-1", "must be finite"),
         ("value", "nan", "must be finite"),
@@ -671,23 +692,23 @@ def replace_cell(line: str, column: str, value: str) -> str:
 def test_load_factors_names_file_and_line(
     tmp_path: Path, column: str, value: str, problem: str
 ) -> None:
-    path = write_variant(
-        tmp_path, lambda ls: [*ls[:4], replace_cell(ls[4], column, value), *ls[5:]]
-    )
+    def edit(ls: list[str]) -> list[str]:
+        line = replace_cell(ls[4], column, value)
+        if column == "year":
+            line = replace_cell(line, "note", "")
+        return [*ls[:4], line, *ls[5:]]
+
+    path = write_variant(tmp_path, edit)
     with pytest.raises(fp.FactorFileError) as info:
         fp.load_factors(path)
     message = str(info.value)
     assert str(path) in message and "line 5" in message and problem in message
-    assert info.value.line == 5
 
 
-def test_load_factors_rejects_duplicates(tmp_path: Path) -> None:
+def test_load_factors_rejects_duplicates_and_missing_keys(tmp_path: Path) -> None:
     path = write_variant(tmp_path, lambda ls: [*ls, ls[1]])
     with pytest.raises(fp.FactorFileError, match=r"duplicate of line 2"):
         fp.load_factors(path)
-
-
-def test_load_factors_rejects_missing_country_key(tmp_path: Path) -> None:
     path = write_variant(
         tmp_path, lambda ls: [ln for ln in ls if not ln.startswith("DE,,heat_gas,")]
     )
@@ -700,11 +721,8 @@ def test_load_factors_rejects_bad_header_and_columns(tmp_path: Path) -> None:
     with pytest.raises(fp.FactorFileError, match="line 1: the header"):
         fp.load_factors(bad_header)
     short_row = write_variant(tmp_path, lambda ls: [*ls[:2], "FI,,heat_gas", *ls[2:]])
-    with pytest.raises(fp.FactorFileError, match="line 3: expected 7 columns"):
+    with pytest.raises(fp.FactorFileError, match="line 3: expected 9 columns"):
         fp.load_factors(short_row)
-
-
-def test_load_factors_missing_file(tmp_path: Path) -> None:
     with pytest.raises(fp.FactorFileError, match="cannot read"):
         fp.load_factors(tmp_path / "nope.csv")
 
@@ -714,3 +732,11 @@ def test_load_factors_version_follows_the_bytes(tmp_path: Path) -> None:
     assert fp.load_factors(same).sha256_12 == fp.default_factors().sha256_12
     changed = write_variant(tmp_path, lambda ls: [*ls, ""])  # one more blank line
     assert fp.load_factors(changed).sha256_12 != fp.default_factors().sha256_12
+
+
+def test_averages_file_names_a_source_for_every_published_figure() -> None:
+    with fp.AVERAGES_PATH.open("rb") as fh:
+        data = tomllib.load(fh)
+    for country in ("FI", "DE"):
+        for category in fp.CATEGORIES:
+            assert data[country]["published"][category]["source"].strip()

@@ -79,7 +79,9 @@ def survey(
     return code
 
 
-def footprint(session: Session, total_kg: float, pledges=(), at: datetime = MAY) -> str:
+def footprint(
+    session: Session, total_kg: float, pledges=(), at: datetime = MAY, public_kg: float = 0
+) -> str:
     respondent_id, code = respondent(session, "espoo", at)
     record = FootprintRecord(
         respondent_id=respondent_id,
@@ -91,6 +93,7 @@ def footprint(session: Session, total_kg: float, pledges=(), at: datetime = MAY)
         mobility_kg=0,
         food_kg=0,
         goods_services_kg=0,
+        public_services_kg=public_kg,
         factor_version="test",
         consent_version="test",
         created_at=at,
@@ -296,15 +299,20 @@ def test_fewer_than_five_people_are_never_shown(engine):
 
 def test_footprint_kpis_by_hand(engine):
     with Session(engine) as session:
-        footprint(session, 2000, pledges=[500])
+        footprint(session, 4000, pledges=[500], public_kg=2000)  # lifestyle 2,000 kg
         footprint(session, 2500, pledges=[250])
         footprint(session, 3000)
         footprint(session, 8000, pledges=[1000, 250])
         footprint(session, 10000)
         session.commit()
         report = compute(session, KpiFilter("espoo"))
+    # the lifestyle footprints (without public services): 2.0, 2.5, 3.0, 8.0, 10.0 t
     assert value(report, "footprint_median").value == pytest.approx(3.0)
-    assert value(report, "footprint_under_2030").value == pytest.approx(2 / 5)
+    # gaps to 2.5 t: 0, 0, 0.5, 5.5, 7.5 -> median 0.5 t
+    assert value(report, "footprint_gap_2030").value == pytest.approx(0.5)
+    # the Finnish path on 12 May 2026 is about 6.1 t (8.4 t in 2024 to 2.5 t in 2030): 2.0,
+    # 2.5 and 3.0 t are within 1 t of it or under it, 8.0 and 10.0 t are not
+    assert value(report, "footprint_near_path").value == pytest.approx(3 / 5)
     assert value(report, "pledge_share").value == pytest.approx(3 / 5)
     assert value(report, "pledged_savings").value == pytest.approx(2.0)
     assert value(report, "people_reached").value == 5
@@ -514,3 +522,15 @@ def test_the_migration_summarises_responses_submitted_before_it(database_url):
         ("clean_heat", 70),
         ("lively_centres", 30),
     ]
+
+
+def test_the_reduction_path_starts_at_the_average_resident_and_ends_at_the_target():
+    from sparcs_engage.footprint import average_profile, calculate
+    from sparcs_engage.kpis.facts import national_path_kg
+
+    for country in ("FI", "DE"):
+        start = calculate(average_profile(country)).lifestyle_kg
+        assert national_path_kg(country, date(2024, 1, 1)) == pytest.approx(start)
+        assert national_path_kg(country, date(2030, 1, 1)) == pytest.approx(2500)
+        assert national_path_kg(country, date(2027, 1, 1)) < start
+    assert national_path_kg("SE", date(2027, 1, 1)) == float("-inf")
