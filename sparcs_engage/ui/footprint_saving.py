@@ -41,7 +41,7 @@ def tonnes(t: Translator, kg: float) -> str:
 
 
 def pledges_and_save(visitor: Visitor, city: City, answers: Answers) -> None:
-    """The actions that help most (to tick), then the save with consent (without a name, under a code)."""
+    """The actions that help most (to tick), then the save with consent (no name, a code)."""
     t = visitor.t
     state = st.session_state
     saved = state.get("fp_saved_code")

@@ -99,6 +99,6 @@ def test_cities_checks_the_plans_of_each_city(capsys, tmp_path, monkeypatch):
     plans = data / "cities" / "espoo" / "plans.toml"
     plans.write_text(plans.read_text().replace('factor = "district_heat"', 'factor = "heat"', 1))
     monkeypatch.setenv("SPARCS_DATA_DIR", str(data))
-    assert main(["cities"]) == 1
+    assert main(["cities"]) == 2
     err = capsys.readouterr().err
     assert "plans.toml" in err and "'heat'" in err
