@@ -35,7 +35,7 @@ from sparcs_engage.db import (
     upgrade,
 )
 from sparcs_engage.demo import DemoOptions, database_is_empty, load_demo_data
-from sparcs_engage.i18n import LANGUAGES
+from sparcs_engage.i18n import LANGUAGES, SOURCE_LANGUAGE
 from sparcs_engage.kpis import (
     CHANNELS,
     MIN_GROUP,
@@ -151,7 +151,10 @@ def cmd_user(args: argparse.Namespace) -> int:
 def cmd_cities(args: argparse.Namespace) -> int:
     registry = load_cities(load_settings().data_dir)
     for city in registry.cities.values():
-        print(f"{city.id}\t{city.country}\t{city.names['en']}\tpopulation {city.population}")
+        print(
+            f"{city.id}\t{city.country}\t{city.name(city.default_language)}"
+            f"\t{' '.join(city.languages)}\tpopulation {city.population}"
+        )
     for error in registry.errors:
         print(f"error: {error}", file=sys.stderr)
     return 1 if registry.errors else 0
@@ -445,7 +448,9 @@ def build_parser() -> argparse.ArgumentParser:
     kpis = commands.add_parser("kpis", help="the social KPIs of a city (as on /staff)")
     _filter_arguments(kpis)
     kpis.add_argument("--json", action="store_true", help="as JSON, with trend and breakdown")
-    kpis.add_argument("--lang", choices=LANGUAGES, default="en", help="language of KPI names")
+    kpis.add_argument(
+        "--lang", choices=LANGUAGES, default=SOURCE_LANGUAGE, help="language of KPI names"
+    )
     kpis.set_defaults(func=cmd_kpis)
 
     export = commands.add_parser("export", help="export the survey answers to a file (audited)")

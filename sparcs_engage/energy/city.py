@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from sparcs_engage.cities import declared_languages
 from sparcs_engage.energy.districts import District, load_districts
 from sparcs_engage.energy.indicators import load_indicators
 from sparcs_engage.energy.registry import Indicator
@@ -26,12 +28,17 @@ class CityEnergy:
         return [d.id for d in self.districts]
 
 
-def load_city_energy(city_folder: Path, registry: dict[str, Indicator]) -> CityEnergy:
-    """Read a city's districts.geojson, indicators.csv and sites.toml (sites are optional)."""
+def load_city_energy(
+    city_folder: Path, registry: dict[str, Indicator], languages: Sequence[str] | None = None
+) -> CityEnergy:
+    """Read a city's districts.geojson, indicators.csv and sites.toml (sites are optional),
+    with texts in ``languages`` (default: the languages its city.toml lists)."""
     city_folder = Path(city_folder)
-    districts = load_districts(city_folder / "districts.geojson")
+    if languages is None:
+        languages = declared_languages(city_folder)
+    districts = load_districts(city_folder / "districts.geojson", languages)
     ids = [d.id for d in districts]
     indicators = load_indicators(city_folder / "indicators.csv", registry, ids)
     sites_path = city_folder / "sites.toml"
-    sites = load_sites(sites_path, ids) if sites_path.exists() else []
+    sites = load_sites(sites_path, ids, languages) if sites_path.exists() else []
     return CityEnergy(districts=districts, indicators=indicators, sites=sites)

@@ -221,7 +221,7 @@ def build_visitor() -> Visitor:
     if signed_out_for_idleness():
         st.info(
             t(
-                "You were signed out after {minutes} minutes without activity.",
+                "You were signed out after {minutes}\u00a0minutes without activity.",
                 minutes=settings.session_idle_minutes,
             ),
             icon=":material/lock_clock:",

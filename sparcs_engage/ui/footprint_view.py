@@ -85,7 +85,7 @@ FIELDS = {
 
 def tonnes(t: Translator, kg: float) -> str:
     """Kilograms as tonnes of CO₂e with one decimal, in the visitor's language."""
-    return t("{amount} t CO₂e", amount=t.number(kg / 1000, digits=1))
+    return t("{amount}\u00a0t CO₂e", amount=t.number(kg / 1000, digits=1))
 
 
 def render(visitor: Visitor) -> None:
