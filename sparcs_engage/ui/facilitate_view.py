@@ -146,7 +146,8 @@ def _create_form(visitor, engine) -> None:
         )
         workshop_lang = st.selectbox(
             t("Language of the workshop"),
-            city.languages,  # the city's own, its default first
+            city.languages,  # the city's own
+            index=city.languages.index(lang) if lang in city.languages else 0,
             format_func=lambda code: LANGUAGE_NAMES[code],
             key="fc_lang",
         )
@@ -354,7 +355,7 @@ def _next_step(phase: str) -> str | None:
 
 def _join_screen(visitor, info: ws.WorkshopInfo) -> None:
     t = visitor.t
-    url = ws.join_url(_base_url(), info.join_code, lang=info.lang)
+    url = ws.join_url(_base_url(), info.join_code, lang=info.lang, city=info.city)
     if info.phase == "draft":
         st.info(t("Residents can join once you open the workshop."), icon=":material/info:")
     text_col, qr_col = st.columns([3, 2], vertical_alignment="center")
