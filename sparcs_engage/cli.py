@@ -149,15 +149,16 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_cities(args: argparse.Namespace) -> int:
+    from sparcs_engage.energy import check_city_files  # pandas, shapely: here, not at start
+
     registry = load_cities(load_settings().data_dir)
     for city in registry.cities.values():
-        print(
-            f"{city.id}\t{city.country}\t{city.name(city.default_language)}"
-            f"\t{' '.join(city.languages)}\tpopulation {city.population}"
-        )
-    for error in registry.errors:
+        name, languages = city.name(city.default_language), " ".join(city.languages)
+        print(f"{city.id}\t{city.country}\t{name}\t{languages}\tpopulation {city.population}")
+    errors = [*registry.errors, *check_city_files(load_settings().data_dir, registry)]
+    for error in errors:
         print(f"error: {error}", file=sys.stderr)
-    return 1 if registry.errors else 0
+    return 1 if errors else 0
 
 
 def _fit_problem(data_dir: Path, folder: Path, district_ids: list[str]) -> tuple[Path, str] | None:
@@ -448,9 +449,7 @@ def build_parser() -> argparse.ArgumentParser:
     kpis = commands.add_parser("kpis", help="the social KPIs of a city (as on /staff)")
     _filter_arguments(kpis)
     kpis.add_argument("--json", action="store_true", help="as JSON, with trend and breakdown")
-    kpis.add_argument(
-        "--lang", choices=LANGUAGES, default=SOURCE_LANGUAGE, help="language of KPI names"
-    )
+    kpis.add_argument("--lang", choices=LANGUAGES, default=SOURCE_LANGUAGE, help="names' language")
     kpis.set_defaults(func=cmd_kpis)
 
     export = commands.add_parser("export", help="export the survey answers to a file (audited)")

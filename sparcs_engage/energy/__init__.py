@@ -21,7 +21,7 @@ Every problem raises :class:`EnergyDataError` (``errors``), which names the file
 or the feature, and the field, and carries a short English ``code`` that a page can translate.
 """
 
-from sparcs_engage.energy.city import CityEnergy, load_city_energy
+from sparcs_engage.energy.city import CityEnergy, check_city_files, load_city_energy
 from sparcs_engage.energy.districts import (
     COORDINATE_DECIMALS,
     District,
@@ -139,6 +139,7 @@ __all__ = [
     "EnergyDataError",
     "Indicator",
     "Site",
+    "check_city_files",
     "city_average",
     "class_breaks",
     "district_at",

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from sparcs_engage.cities import declared_languages
+from sparcs_engage.cities import CityRegistry, declared_languages
 from sparcs_engage.energy.districts import District, load_districts
+from sparcs_engage.energy.errors import EnergyDataError
 from sparcs_engage.energy.indicators import load_indicators
-from sparcs_engage.energy.registry import Indicator
+from sparcs_engage.energy.registry import Indicator, load_indicator_registry
 from sparcs_engage.energy.sites import Site, load_sites
 
 
@@ -26,6 +27,22 @@ class CityEnergy:
     @property
     def district_ids(self) -> list[str]:
         return [d.id for d in self.districts]
+
+
+def check_city_files(data_dir: Path, registry: CityRegistry) -> list[EnergyDataError]:
+    """Every problem of the shared indicator file (in every language some city speaks) and of
+    each city's own energy files (in its own languages)."""
+    errors = []
+    try:
+        indicators = load_indicator_registry(Path(data_dir) / "indicators.toml")
+    except EnergyDataError as exc:
+        return [exc]
+    for city in registry.cities.values():
+        try:
+            load_city_energy(city.folder, indicators, city.languages)
+        except EnergyDataError as exc:
+            errors.append(exc)
+    return errors
 
 
 def load_city_energy(

@@ -86,4 +86,19 @@ def test_an_unreachable_database_is_one_clear_line(monkeypatch, capsys):
 def test_cities_lists_both_lighthouse_cities(capsys):
     assert main(["cities"]) == 0
     out = capsys.readouterr().out
-    assert "espoo\tFI" in out and "leipzig\tDE" in out
+    assert "espoo\tFI\tEspoo\tfi sv en" in out and "leipzig\tDE\tLeipzig\tde en" in out
+
+
+def test_cities_names_a_text_a_city_lacks_in_one_of_its_languages(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from sparcs_engage.settings import REPO_ROOT
+
+    shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    sites = tmp_path / "data" / "cities" / "espoo" / "sites.toml"
+    text = sites.read_text(encoding="utf-8")
+    sites.write_text(text.replace('sv = "Kera"\n', "", 1), encoding="utf-8")
+    monkeypatch.setenv("SPARCS_DATA_DIR", str(tmp_path / "data"))
+    assert main(["cities"]) == 1
+    err = capsys.readouterr().err
+    assert "sites.toml" in err and "name.sv" in err
