@@ -45,7 +45,10 @@ DRAFT_KEYS = ("sv_response_id", "sv_code", "sv_section", "sv_answers", "sv_error
 @st.cache_resource(show_spinner=False)
 def _map_for(city_id: str, _survey: Survey, _city: City):
     return place_map(
-        _survey, _city.center, _city.zoom, load_districts(_city.folder / "districts.geojson")
+        _survey,
+        _city.center,
+        _city.zoom,
+        load_districts(_city.folder / "districts.geojson", _city.languages),
     )
 
 

@@ -80,7 +80,9 @@ def test_the_first_action_of_home_map_and_footprint_is_on_the_first_phone_screen
     page = new_page(browser, "phone", locale="de-DE")
     page.goto(f"{server}/?lang=de&city=leipzig")
     wait_for_app(page)
-    first = page.locator("[data-testid='stMain'] [data-testid='stPageLink-NavLink']").first
+    # The first activity under the title (the header's links are in the closed menu).
+    first = page.get_by_role("link", name=translator("de")("District map"))
+    expect(first).to_have_count(1)
     box = first.bounding_box()
     assert box and box["y"] + box["height"] <= VIEWPORTS["phone"][1], box
     page.goto(f"{server}/map?lang=de&city=leipzig")
@@ -127,4 +129,24 @@ def test_streamlit_instructions_are_ours_or_gone(server, browser, lang, city, up
     instructions = page.locator("[data-testid='InputInstructions']")
     expect(instructions.get_by_text(re.compile(r"^\d+/\d+$"))).to_be_visible()
     assert "Press Enter" not in page.locator("body").inner_text()
+    page.context.close()
+
+
+def test_the_phone_menus_work_by_keyboard_and_are_accessible(server, browser, axe):
+    page = new_page(browser, "phone", locale="sv-FI")
+    page.goto(f"{server}/?city=espoo")
+    wait_for_app(page)
+    menu = page.locator(".st-key-site_menu [data-testid='stPopoverButton']")
+    menu.focus()
+    page.keyboard.press("Enter")
+    body = page.locator("[data-testid='stPopoverBody']")
+    expect(body.get_by_role("link", name="Områdeskarta")).to_be_visible()
+    assert serious_violations(axe, page) == []
+    page.keyboard.press("Escape")
+    expect(body).to_have_count(0)
+    place = page.locator(".st-key-place_menu [data-testid='stPopoverButton']")
+    expect(place).to_have_text(re.compile("Svenska · Esbo"))
+    place.click()
+    expect(body.get_by_role("radiogroup", name="Kieli · Språk · Language")).to_be_visible()
+    assert serious_violations(axe, page) == []
     page.context.close()
