@@ -51,10 +51,14 @@ def app_database(tmp_path_factory) -> Iterator[str]:
 def open_page(
     script: str | None = None, *, lang: str | None = "en", locale: str | None = None, **query: str
 ) -> AppTest:
-    """Run app.py like a browser opening the page's URL with ?lang= and other parameters."""
+    """Run app.py like a browser opening the page's URL with ?lang= and other parameters.
+    A language without a city opens in the first city that speaks it (German in Leipzig):
+    a city offers only its own languages."""
     at = AppTest.from_file(APP, default_timeout=30)
     if lang is not None:
         at.query_params["lang"] = lang
+        if "city" not in query and lang in _first:
+            query = {**query, "city": _first[lang]}
     for key, value in query.items():
         at.query_params[key] = value
     if locale:
