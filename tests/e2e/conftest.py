@@ -34,9 +34,16 @@ CHROMIUM_FLAGS = [
 VIEWPORTS = {"laptop": (1024, 768), "tablet": (768, 1024), "phone": (390, 844)}
 
 
+def _is_browser_test(item) -> bool:
+    return "tests/e2e/" in str(item.fspath).replace(os.sep, "/")
+
+
 def pytest_collection_modifyitems(items):
+    # Browser tests last: the session's Playwright keeps an event loop running in this thread,
+    # so a later test that calls asyncio.run() (tests/unit/test_routes.py) would fail.
+    items.sort(key=_is_browser_test)
     for item in items:
-        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+        if _is_browser_test(item):
             item.add_marker(pytest.mark.e2e)
             # A real browser against a real server on a shared two-core machine: a timing
             # failure is tried once more (reported as a rerun); a real failure fails twice.
