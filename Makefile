@@ -4,7 +4,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
-LANGS := fi de en
+# The languages are the folders content/<code>/ that hold a language.toml.
+LANGS := $(patsubst content/%/language.toml,%,$(wildcard content/*/language.toml))
 PO_FILES := $(foreach l,$(LANGS),content/$(l)/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
@@ -70,6 +71,8 @@ i18n: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k t -k N_ -k ngettext:1,2 --no-location \
 		--sort-output --width 100 --project "SPARCS Engage" -o content/messages.pot .
 	for l in $(LANGS); do \
+		test -f content/$$l/LC_MESSAGES/messages.po || \
+			$(BIN)/pybabel init -D messages -i content/messages.pot -d content -l $$l --width 100; \
 		$(BIN)/pybabel update -D messages -i content/messages.pot -d content -l $$l \
 			--no-fuzzy-matching --ignore-obsolete --width 100; done
 	$(MAKE) catalogs

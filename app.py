@@ -1,7 +1,7 @@
 """SPARCS Engage: the entry point that `streamlit run app.py` starts.
 
 It sets up the page, builds the visitor's context (language, city, sign-in) and the navigation
-for their role, then runs the chosen page from views/.
+for their role, draws the header, then runs the chosen page from views/.
 """
 
 from pathlib import Path
@@ -9,15 +9,16 @@ from pathlib import Path
 import streamlit as st
 
 from sparcs_engage.navigation import allowed, routable_pages, visible_pages
-from sparcs_engage.ui.context import build_visitor
-from sparcs_engage.ui.layout import footer, page_link, sign_in_required
+from sparcs_engage.ui.context import build_visitor, session_notices
+from sparcs_engage.ui.header import BRAND, document_chrome, draw_header
+from sparcs_engage.ui.layout import footer, sign_in_required
 
 HERE = Path(__file__).resolve().parent
 
 
 def run() -> None:
     st.set_page_config(
-        page_title="SPARCS Engage",
+        page_title=BRAND,
         # A file of our own: a Material icon name here makes browsers fetch it from Google.
         page_icon=str(HERE / "sparcs_engage" / "ui" / "assets" / "favicon.png"),
         layout="centered",
@@ -26,10 +27,11 @@ def run() -> None:
     visitor = build_visitor()
     t = visitor.t
     routable = routable_pages()
+    titles = {spec.key: page_title(t, spec, visitor) for spec in routable}
     pages = {
         spec.key: st.Page(
             HERE / spec.script,
-            title=page_title(t, spec, visitor),
+            title=titles[spec.key],
             icon=spec.icon,
             url_path=spec.url_path or None,
             default=spec.key == "home",
@@ -38,10 +40,14 @@ def run() -> None:
     }
     # Streamlit's own menu is hidden: its links drop ?lang= and ?city=, ours keep them.
     current = st.navigation(list(pages.values()), position="hidden")
-    with st.container(horizontal=True, key="site_nav", gap="medium"):
-        for spec in visible_pages(visitor.role):
-            page_link(visitor, pages[spec.key], page_title(t, spec, visitor), spec.icon)
     spec = next(s for s in routable if pages[s.key].url_path == current.url_path)
+    document_chrome(visitor, titles[spec.key])
+    draw_header(
+        visitor,
+        [(s, pages[s.key], titles[s.key]) for s in visible_pages(visitor.role)],
+        spec.key,
+    )
+    session_notices(visitor)
     if allowed(spec, visitor.role):
         current.run()
     else:

@@ -48,9 +48,7 @@ class Centre:
     id: str
     lat: float
     lon: float
-    fi: str
-    de: str
-    en: str
+    names: dict[str, str]  # in the city's languages (its city.toml), its default first
 
 
 @dataclass(frozen=True)
@@ -62,13 +60,20 @@ class CityOutline:
     centres: tuple[Centre, ...]
 
 
-def _same(id_: str, lat: float, lon: float, name: str) -> Centre:
-    """A district whose official name is used unchanged in every language."""
-    return Centre(id_, lat, lon, name, name, name)
+def _city_languages(city_id: str) -> tuple[str, ...]:
+    data = tomllib.loads((CITIES_DIR / city_id / "city.toml").read_text(encoding="utf-8"))
+    return tuple(data["languages"])
+
+
+def _named(city_id: str, id_: str, lat: float, lon: float, name: str, **own: str) -> Centre:
+    """A district: its official name in each of the city's languages, unless the language has
+    an official name of its own (Espoo's Swedish names)."""
+    return Centre(id_, lat, lon, {lang: own.get(lang, name) for lang in _city_languages(city_id)})
 
 
 # Proper names of districts are not translated: residents, signs and statistics use the
-# official Finnish names in Espoo and the official German names in Leipzig.
+# official names, Finnish and Swedish in bilingual Espoo (as esbo.fi writes them), German in
+# Leipzig.
 CITIES: dict[str, CityOutline] = {
     "espoo": CityOutline(
         # Clockwise from the northern tip (Nuuksio/Vihti border) round to the coast and back.
@@ -110,13 +115,17 @@ CITIES: dict[str, CityOutline] = {
             ),
         ),
         centres=(
-            _same("suur-leppavaara", 60.228, 24.812, "Suur-Leppävaara"),
-            _same("suur-tapiola", 60.180, 24.800, "Suur-Tapiola"),
-            _same("suur-matinkyla", 60.163, 24.728, "Suur-Matinkylä"),
-            _same("suur-espoonlahti", 60.143, 24.640, "Suur-Espoonlahti"),
-            _same("suur-kauklahti", 60.186, 24.565, "Suur-Kauklahti"),
-            _same("vanha-espoo", 60.232, 24.645, "Vanha-Espoo"),
-            _same("pohjois-espoo", 60.305, 24.675, "Pohjois-Espoo"),
+            _named(
+                "espoo", "suur-leppavaara", 60.228, 24.812, "Suur-Leppävaara", sv="Stor-Alberga"
+            ),
+            _named("espoo", "suur-tapiola", 60.180, 24.800, "Suur-Tapiola", sv="Stor-Hagalund"),
+            _named("espoo", "suur-matinkyla", 60.163, 24.728, "Suur-Matinkylä", sv="Stor-Mattby"),
+            _named(
+                "espoo", "suur-espoonlahti", 60.143, 24.640, "Suur-Espoonlahti", sv="Stor-Esboviken"
+            ),
+            _named("espoo", "suur-kauklahti", 60.186, 24.565, "Suur-Kauklahti", sv="Stor-Köklax"),
+            _named("espoo", "vanha-espoo", 60.232, 24.645, "Vanha-Espoo", sv="Gamla Esbo"),
+            _named("espoo", "pohjois-espoo", 60.305, 24.675, "Pohjois-Espoo", sv="Norra Esbo"),
         ),
     ),
     "leipzig": CityOutline(
@@ -150,16 +159,16 @@ CITIES: dict[str, CityOutline] = {
         ),
         holes=(),
         centres=(
-            _same("mitte", 51.340, 12.378, "Mitte"),
-            _same("nordost", 51.373, 12.435, "Nordost"),
-            _same("ost", 51.340, 12.462, "Ost"),
-            _same("suedost", 51.302, 12.440, "Südost"),
-            _same("sued", 51.312, 12.380, "Süd"),
-            _same("suedwest", 51.290, 12.330, "Südwest"),
-            _same("west", 51.308, 12.280, "West"),
-            _same("alt-west", 51.343, 12.300, "Alt-West"),
-            _same("nordwest", 51.385, 12.310, "Nordwest"),
-            _same("nord", 51.385, 12.372, "Nord"),
+            _named("leipzig", "mitte", 51.340, 12.378, "Mitte"),
+            _named("leipzig", "nordost", 51.373, 12.435, "Nordost"),
+            _named("leipzig", "ost", 51.340, 12.462, "Ost"),
+            _named("leipzig", "suedost", 51.302, 12.440, "Südost"),
+            _named("leipzig", "sued", 51.312, 12.380, "Süd"),
+            _named("leipzig", "suedwest", 51.290, 12.330, "Südwest"),
+            _named("leipzig", "west", 51.308, 12.280, "West"),
+            _named("leipzig", "alt-west", 51.343, 12.300, "Alt-West"),
+            _named("leipzig", "nordwest", 51.385, 12.310, "Nordwest"),
+            _named("leipzig", "nord", 51.385, 12.372, "Nord"),
         ),
     ),
 }
@@ -197,7 +206,7 @@ def build_districts(city: CityOutline) -> list[District]:
         districts.append(
             District(
                 id=centre.id,
-                names={"fi": centre.fi, "de": centre.de, "en": centre.en},
+                names=dict(centre.names),
                 geometry=geom,
                 approximate=True,
                 source=SOURCE,

@@ -26,8 +26,9 @@ from typing import IO, Any
 
 from sqlmodel import Session
 
+from sparcs_engage.cities import load_cities
 from sparcs_engage.exports import FORMULA_START, neutralise, neutralise_sql
-from sparcs_engage.i18n import LANGUAGES, N_, MessageError
+from sparcs_engage.i18n import N_, SOURCE_LANGUAGE, MessageError
 from sparcs_engage.kpis import (
     MIN_GROUP,
     KpiFilter,
@@ -36,6 +37,7 @@ from sparcs_engage.kpis import (
     district_population,
     period_bounds,
 )
+from sparcs_engage.settings import load_settings
 from sparcs_engage.surveys import Question, Survey, load_survey, survey_texts
 
 # csv: for analysis (comma, decimal point); csv_local: for a spreadsheet in the staff member's
@@ -74,7 +76,7 @@ MODERATION_INDEX = LONG_COLUMNS.index("moderation")
 COLUMN_TEXTS: dict[str, str] = {
     "respondent": "Pseudonymous respondent id (random; not the resident's code).",
     "city": "City id.",
-    "lang": "Language the survey was answered in (fi, de, en).",
+    "lang": "Language the survey was answered in (a code such as fi, sv, de or en).",
     "submitted_at_utc": "When the survey was sent, UTC, YYYY-MM-DD HH:MM:SS.",
     "consent_version": "Version of the privacy notice the resident agreed to.",
     "survey_version": "Version of the survey structure.",
@@ -341,21 +343,30 @@ def wide_rows(
         yield _wide_row(survey, head, answers)
 
 
-def dictionary(survey: Survey, shape: str) -> dict[str, Any]:
-    """What every column and id means, with the question and option texts in fi, de and en."""
-    texts = {lang: survey_texts(lang) for lang in LANGUAGES}
+def _city_languages(city: str | None) -> tuple[str, ...]:
+    registry = load_cities(load_settings().data_dir)
+    return registry[city].languages if city in registry else (SOURCE_LANGUAGE,)
+
+
+def dictionary(
+    survey: Survey, shape: str, languages: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """What every column and id means, with the question and option texts in ``languages``
+    (default: the languages of the survey's city)."""
+    languages = tuple(languages or _city_languages(survey.city))
+    texts = {lang: survey_texts(lang) for lang in languages}
     questions = []
     for q in survey.questions:
         entry: dict[str, Any] = {
             "id": q.id,
             "type": q.type,
             "section": q.section,
-            "text": {lang: texts[lang].question(q.id) for lang in LANGUAGES},
+            "text": {lang: texts[lang].question(q.id) for lang in languages},
         }
         options = q.items if q.type == "matrix" else q.options
         if options:
             entry["options"] = [
-                {"id": o, "text": {lang: texts[lang].option(survey, q, o) for lang in LANGUAGES}}
+                {"id": o, "text": {lang: texts[lang].option(survey, q, o) for lang in languages}}
                 for o in options
             ]
         if q.scale_range:
@@ -373,6 +384,7 @@ def dictionary(survey: Survey, shape: str) -> dict[str, Any]:
         "survey_version": survey.version,
         "city": survey.city,
         "shape": shape,
+        "languages": list(languages),
         "columns": columns,
         "questions": questions,
         "notes": [
@@ -491,10 +503,11 @@ def _write_xlsx(out: IO[bytes], sheets: list[tuple[str, Sequence[str], Iterator[
 
 
 def _dictionary_rows(data: dict[str, Any]) -> Iterator[list]:
+    languages = data["languages"]
     for q in data["questions"]:
-        yield [q["id"], "", q["type"], q["text"]["fi"], q["text"]["de"], q["text"]["en"]]
+        yield [q["id"], "", q["type"], *(q["text"][lang] for lang in languages)]
         for o in q.get("options", []):
-            yield [q["id"], o["id"], "", o["text"]["fi"], o["text"]["de"], o["text"]["en"]]
+            yield [q["id"], o["id"], "", *(o["text"][lang] for lang in languages)]
 
 
 def _write_json(
@@ -593,7 +606,7 @@ def export_answers(
                 ("answers", header, source),
                 (
                     "dictionary",
-                    ["question", "option", "type", "fi", "de", "en"],
+                    ["question", "option", "type", *data["languages"]],
                     _dictionary_rows(data),
                 ),
             ],

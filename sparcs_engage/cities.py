@@ -10,7 +10,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sparcs_engage.i18n import LANGUAGES, normalize_language
+from sparcs_engage.i18n import LANGUAGES, SOURCE_LANGUAGE
 
 CITY_ID = re.compile(r"^[a-z][a-z0-9-]{1,39}$")
 
@@ -68,7 +68,7 @@ class City:
 
     id: str
     country: str
-    default_language: str
+    languages: tuple[str, ...]  # the languages it speaks to residents, its default first
     timezone: str
     names: dict[str, str]
     center: tuple[float, float]
@@ -85,8 +85,13 @@ class City:
     privacy: Privacy | None = None
     accessibility: Accessibility | None = None
 
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
     def name(self, lang: str) -> str:
-        return self.names.get(lang) or self.names["en"]
+        """Its name in a language; in its own language when it has none in that one."""
+        return self.names.get(lang) or self.names[self.languages[0]]
 
 
 @dataclass(frozen=True)
@@ -126,15 +131,41 @@ def _require(data: dict, key: str, kind: type | tuple[type, ...], path: Path, na
     return value
 
 
-def _texts(data: dict, key: str, path: Path, name: str) -> dict[str, str]:
+def _texts(
+    data: dict, key: str, path: Path, name: str, languages: tuple[str, ...]
+) -> dict[str, str]:
+    """A text in each of the city's languages (its default first); texts in other languages
+    of the app are kept, but none is needed."""
     table = _require(data, key, dict, path, name)
     texts = {}
-    for lang in LANGUAGES:
+    for lang in (*languages, *(lang for lang in LANGUAGES if lang not in languages)):
         text = table.get(lang)
-        if not isinstance(text, str) or not text.strip():
+        if isinstance(text, str) and text.strip():
+            texts[lang] = text.strip()
+        elif lang in languages:
             raise CityDataError(path, f"{name}.{lang}", "missing or empty")
-        texts[lang] = text.strip()
     return texts
+
+
+def _languages(data: dict, path: Path) -> tuple[str, ...]:
+    if "default_language" in data:
+        raise CityDataError(
+            path, "default_language", 'replaced by languages = ["..."] (the first is the default)'
+        )
+    raw = _require(data, "languages", list, path, "languages")
+    known = ", ".join(LANGUAGES)
+    if not raw or not all(isinstance(v, str) for v in raw):
+        raise CityDataError(path, "languages", f"must list the city's languages among {known}")
+    unknown = [v for v in raw if v not in LANGUAGES]
+    if unknown:
+        raise CityDataError(
+            path,
+            "languages",
+            f"{', '.join(map(repr, unknown))}: no content/<code>/ folder ({known})",
+        )
+    if len(set(raw)) != len(raw):
+        raise CityDataError(path, "languages", "lists a language twice")
+    return tuple(raw)
 
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$")
@@ -191,9 +222,7 @@ def load_city(folder: Path) -> City:
     country = _require(data, "country", str, path, "country")
     if not re.fullmatch(r"[A-Z]{2}", country):
         raise CityDataError(path, "country", "must be a two-letter code such as FI")
-    default_language = _require(data, "default_language", str, path, "default_language")
-    if normalize_language(default_language) != default_language:
-        raise CityDataError(path, "default_language", f"must be one of {', '.join(LANGUAGES)}")
+    languages = _languages(data, path)
     timezone = _require(data, "timezone", str, path, "timezone")
 
     map_table = _require(data, "map", dict, path, "map")
@@ -236,16 +265,16 @@ def load_city(folder: Path) -> City:
                 year=_require(raw, "year", int, path, f"{name}.year"),
                 source=source,
                 source_year=_require(raw, "source_year", int, path, f"{name}.source_year"),
-                text=_texts(raw, "text", path, f"{name}.text"),
+                text=_texts(raw, "text", path, f"{name}.text", languages),
             )
         )
 
     return City(
         id=city_id,
         country=country,
-        default_language=default_language,
+        languages=languages,
         timezone=timezone,
-        names=_texts(data, "name", path, "name"),
+        names=_texts(data, "name", path, "name", languages),
         center=(lat, lon),
         zoom=zoom,
         population=pop_value,
@@ -258,6 +287,23 @@ def load_city(folder: Path) -> City:
         privacy=_privacy(data, path),
         accessibility=_accessibility(data, path),
     )
+
+
+def declared_languages(folder: Path) -> tuple[str, ...]:
+    """The languages a city folder's city.toml lists, for the loaders of its other files;
+    empty when it cannot say (a file in another place, a broken city.toml)."""
+    try:
+        return load_city(Path(folder)).languages
+    except CityDataError:
+        return ()
+
+
+def all_languages(data_dir: Path) -> tuple[str, ...]:
+    """Every language some city speaks: what a file shared by all cities must be written in."""
+    root = Path(data_dir) / "cities"
+    folders = sorted(p for p in root.iterdir() if p.is_dir()) if root.is_dir() else []
+    spoken = {lang for folder in folders for lang in declared_languages(folder)}
+    return tuple(lang for lang in LANGUAGES if lang in spoken) or (SOURCE_LANGUAGE,)
 
 
 def load_cities(data_dir: Path) -> CityRegistry:

@@ -36,7 +36,7 @@ from sparcs_engage.db import (
     upgrade,
 )
 from sparcs_engage.demo import DemoOptions, database_is_empty, load_demo_data
-from sparcs_engage.i18n import LANGUAGES
+from sparcs_engage.i18n import LANGUAGES, SOURCE_LANGUAGE
 from sparcs_engage.kpis import (
     CHANNELS,
     MIN_GROUP,
@@ -150,30 +150,24 @@ def cmd_user(args: argparse.Namespace) -> int:
 
 
 def cmd_cities(args: argparse.Namespace) -> int:
-    """List the cities and check each one's files: city.toml, and the map data (boundaries
-    around the city's centre, indicators and sites naming only its districts)."""
-    from sparcs_engage.energy import EnergyDataError, load_city_energy, load_indicator_registry
+    """List the cities and check each one's files: city.toml, the map data (texts in the
+    city's languages, boundaries around the city's centre, indicators and sites naming only its
+    districts) and the footprint plans."""
+    from sparcs_engage.energy import check_city_files  # pandas, shapely: here, not at start
     from sparcs_engage.footprint import plans_problem
 
     data_dir = load_settings().data_dir
     registry = load_cities(data_dir)
-    problems = [str(error) for error in registry.errors]
-    try:
-        indicators = load_indicator_registry(data_dir / "indicators.toml")
-    except EnergyDataError as exc:
-        problems.append(str(exc))
-        indicators = None
     for city in registry.cities.values():
-        print(f"{city.id}\t{city.country}\t{city.names['en']}\tpopulation {city.population}")
-        problems += filter(None, [plans_problem(city.folder, city.id, city.country)])
-        if indicators is not None:
-            try:
-                load_city_energy(city.folder, indicators, city.center)
-            except EnergyDataError as exc:
-                problems.append(str(exc))
-    for problem in problems:
-        print(f"error: {problem}", file=sys.stderr)
-    return ERROR_EXIT if problems else 0
+        name, languages = city.name(city.default_language), " ".join(city.languages)
+        print(f"{city.id}\t{city.country}\t{name}\t{languages}\tpopulation {city.population}")
+    errors = [*registry.errors, *check_city_files(data_dir, registry)]
+    errors += filter(
+        None, [plans_problem(c.folder, c.id, c.country) for c in registry.cities.values()]
+    )
+    for error in errors:
+        print(f"error: {error}", file=sys.stderr)
+    return ERROR_EXIT if errors else 0
 
 
 def _missing_rows(indicators: Path, frame, district_ids: list[str]) -> str | None:
@@ -480,7 +474,7 @@ def build_parser() -> argparse.ArgumentParser:
     kpis = commands.add_parser("kpis", help="the social KPIs of a city (as on /staff)")
     _filter_arguments(kpis)
     kpis.add_argument("--json", action="store_true", help="as JSON, with trend and breakdown")
-    kpis.add_argument("--lang", choices=LANGUAGES, default="en", help="language of KPI names")
+    kpis.add_argument("--lang", choices=LANGUAGES, default=SOURCE_LANGUAGE, help="names' language")
     kpis.set_defaults(func=cmd_kpis)
 
     export = commands.add_parser("export", help="export the survey answers to a file (audited)")

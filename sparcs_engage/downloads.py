@@ -17,7 +17,7 @@ from sqlmodel import Session
 
 from sparcs_engage import answer_export, kpis
 from sparcs_engage.exports import csv_rows_to
-from sparcs_engage.i18n import LANGUAGES
+from sparcs_engage.i18n import LANGUAGES, SOURCE_LANGUAGE
 
 
 @dataclass(frozen=True)
@@ -92,7 +92,7 @@ KPI_TABLE_HEADER = ["kpi", "name", "unit", "value", "people", "status"]
 
 def _kpi_table(session: Session, params: dict, out: IO[bytes]) -> Made:
     flt = filter_from(params)
-    lang = params.get("lang") if params.get("lang") in LANGUAGES else "en"
+    lang = params.get("lang") if params.get("lang") in LANGUAGES else SOURCE_LANGUAGE
     report = kpis.compute(session, flt)
     csv_rows_to(out, KPI_TABLE_HEADER, kpi_table_rows(report, lang))
     return Made(

@@ -7,25 +7,84 @@ language: a page asks for ``translator(lang)`` and uses that object for every st
 from __future__ import annotations
 
 import io
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
 
-from babel import Locale, numbers, units
-from babel.dates import format_date, format_datetime
+from babel import Locale, UnknownLocaleError, numbers, units
+from babel.dates import format_date, format_datetime, get_date_format
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
 from sparcs_engage.settings import REPO_ROOT
 
-LANGUAGES: tuple[str, ...] = ("fi", "de", "en")
-# The territory only picks formats (all three use the same number conventions in their country).
-LOCALES: dict[str, str] = {"fi": "fi_FI", "de": "de_DE", "en": "en_GB"}
-# Each language's own name, as the switcher shows it.
-LANGUAGE_NAMES: dict[str, str] = {"fi": "Suomi", "de": "Deutsch", "en": "English"}
 CONTENT_DIR: Path = REPO_ROOT / "content"
+# The language the msgids and the code are written in: what a text falls back to.
+SOURCE_LANGUAGE = "en"
+_CODE = re.compile(r"^[a-z]{2,3}$")
+
+
+@dataclass(frozen=True)
+class Language:
+    """A language of the app, as its folder content/<code>/language.toml describes it."""
+
+    code: str
+    name: str  # its own name, as the switcher shows it ("Svenska")
+    locale: str  # the CLDR locale babel formats its numbers and dates with ("sv_FI")
+    word: str  # its word for "Language", so the switcher's label names it in every language
+    participant_names: tuple[str, ...]  # friendly names for workshop participants who give none
+
+
+def _read_language(folder: Path) -> Language:
+    """One language folder's language.toml, checked; ValueError names the file and field."""
+    path = folder / "language.toml"
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    fields = {}
+    for key in ("name", "locale", "word"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{path}: field '{key}' is missing or empty")
+        fields[key] = value.strip()
+    try:
+        Locale.parse(fields["locale"])
+    except (ValueError, UnknownLocaleError) as exc:
+        raise ValueError(f"{path}: field 'locale': {fields['locale']!r} is not a locale") from exc
+    names = data.get("participant_names")
+    if (
+        not isinstance(names, list)
+        or len(names) < 10
+        or not all(isinstance(n, str) and n.strip() and " " not in n.strip() for n in names)
+    ):
+        raise ValueError(f"{path}: field 'participant_names' needs at least 10 single words")
+    return Language(
+        code=folder.name,
+        participant_names=tuple(n.strip() for n in names),
+        **fields,
+    )
+
+
+def _discover(content_dir: Path) -> dict[str, Language]:
+    """Every folder content/<code>/ with a language.toml is a language, in code order."""
+    found = {}
+    for folder in sorted(content_dir.iterdir()) if content_dir.is_dir() else []:
+        if folder.is_dir() and _CODE.match(folder.name) and (folder / "language.toml").exists():
+            found[folder.name] = _read_language(folder)
+    if SOURCE_LANGUAGE not in found:
+        raise ValueError(f"{content_dir}: the source language {SOURCE_LANGUAGE!r} has no folder")
+    return found
+
+
+# A new language is a folder (content/<code>/ with language.toml, messages.po and the long
+# texts) and a line in each city that speaks it: no code names a language.
+LANGUAGE_INFO: dict[str, Language] = _discover(CONTENT_DIR)
+LANGUAGES: tuple[str, ...] = tuple(LANGUAGE_INFO)
+LOCALES: dict[str, str] = {code: lang.locale for code, lang in LANGUAGE_INFO.items()}
+LANGUAGE_NAMES: dict[str, str] = {code: lang.name for code, lang in LANGUAGE_INFO.items()}
 DOMAIN = "messages"
 
 
@@ -44,27 +103,32 @@ def N_(message: str) -> str:
     return message
 
 
-def normalize_language(value: object) -> str | None:
-    """A supported language code from a tag such as ``de``, ``de-AT`` or ``fi_FI``; else None."""
+def normalize_language(value: object, languages: Iterable[str] | None = None) -> str | None:
+    """A language code from a tag such as ``sv``, ``sv-FI`` or ``fi_FI``, if it is one of
+    ``languages`` (default: every language of the app); else None."""
     if not isinstance(value, str) or not value or len(value) > 35:
         return None
     primary = value.replace("_", "-").split("-", 1)[0].strip().lower()
-    return primary if primary in LANGUAGES else None
+    return primary if primary in (LANGUAGES if languages is None else tuple(languages)) else None
 
 
 def negotiate_language(
     *,
     query: object = None,
     browser_locale: object = None,
+    languages: Sequence[str] | None = None,
     city_default: object = None,
-    fallback: str = "en",
+    fallback: str = SOURCE_LANGUAGE,
 ) -> str:
-    """The visitor's language: ``?lang=`` first, then the browser's locale, then the city's."""
-    for candidate in (query, browser_locale, city_default, fallback):
-        lang = normalize_language(candidate)
+    """The visitor's language among ``languages`` (a city's, its default first; all when None):
+    ``?lang=`` first, then the browser's locale (``sv-FI`` gives sv), then the city's default."""
+    offered = tuple(lang for lang in (languages or LANGUAGES) if lang in LANGUAGES) or LANGUAGES
+    default = city_default if city_default is not None else (offered[0] if languages else None)
+    for candidate in (query, browser_locale, default, fallback):
+        lang = normalize_language(candidate, offered)
         if lang:
             return lang
-    return "en"
+    return offered[0]
 
 
 def _load_catalog(lang: str) -> NullTranslations:
@@ -131,6 +195,16 @@ class Translator:
         """A number a resident typed on a page in this language (see ``parse_number``)."""
         return parse_number(text, LOCALES[self.lang])
 
+    @property
+    def date_input_format(self) -> str:
+        """The locale's order of day, month and year for st.date_input (fi ``DD.MM.YYYY``,
+        sv ``YYYY-MM-DD``, en ``DD/MM/YYYY``): one of the orders it accepts."""
+        pattern = get_date_format("short", locale=LOCALES[self.lang]).pattern
+        order = "".join(c for c in dict.fromkeys(pattern.lower()) if c in "ymd")
+        separator = next((c for c in pattern if c in "./-"), "-")
+        fields = {"ymd": "YYYY MM DD", "dmy": "DD MM YYYY", "mdy": "MM DD YYYY"}
+        return fields.get(order, "YYYY MM DD").replace(" ", separator)
+
     def date(self, value: date | datetime, format: str = "medium") -> str:
         if isinstance(value, datetime):
             return format_datetime(value, format=format, locale=LOCALES[self.lang])
@@ -144,9 +218,16 @@ class Translator:
 
 @cache
 def translator(lang: str) -> Translator:
-    """The shared translator for a language; unknown codes get English."""
-    lang = normalize_language(lang) or "en"
+    """The shared translator for a language; unknown codes get the source language."""
+    lang = normalize_language(lang) or SOURCE_LANGUAGE
     return Translator(lang=lang, catalog=_load_catalog(lang))
+
+
+def language_label(languages: Iterable[str]) -> str:
+    """The language switcher's label: each language's own word for "Language" ("Kieli · Språk
+    · Language"), so that a visitor who cannot read the page's language still finds it."""
+    words = dict.fromkeys(LANGUAGE_INFO[lang].word for lang in languages if lang in LANGUAGE_INFO)
+    return " · ".join(words)
 
 
 @cache

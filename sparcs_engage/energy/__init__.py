@@ -5,22 +5,23 @@ Plain Python (no Streamlit), so the /map page, the CLI and the tests share one s
 Files of a city, under ``data/cities/<city>/``:
 
 - ``districts.geojson``: a FeatureCollection in EPSG:4326 (WGS 84 longitude/latitude); each
-  feature has the properties ``id``, ``name_fi``, ``name_de``, ``name_en``, ``approximate`` and
-  ``source``, and a valid Polygon or MultiPolygon (``districts``).
+  feature has the properties ``id``, ``name_<lang>`` for each language of the city (its
+  city.toml's ``languages``), ``approximate`` and ``source``, and a valid Polygon or
+  MultiPolygon (``districts``).
 - ``indicators.csv``: long form, header ``district,indicator,year,value,unit,source,note``,
   one row per district, indicator and data year (``indicators``). City averages are never
   stored; they are computed by :func:`city_average` (``tables``).
 - ``sites.toml``: the SPARCS demonstration sites as ``[[site]]`` tables (``sites``).
 
-The indicators themselves (unit, direction, names and explanations in every language) are
-defined once, for all cities, in ``data/indicators.toml`` (``registry``). ``city`` reads a
-city's three files in one call; every public name is re-exported here.
+The indicators themselves (unit, direction, names and explanations in every language some
+city speaks) are defined once, for all cities, in ``data/indicators.toml`` (``registry``).
+``city`` reads a city's three files in one call; every public name is re-exported here.
 
 Every problem raises :class:`EnergyDataError` (``errors``), which names the file, the line (CSV)
 or the feature, and the field, and carries a short English ``code`` that a page can translate.
 """
 
-from sparcs_engage.energy.city import CityEnergy, load_city_energy
+from sparcs_engage.energy.city import CityEnergy, check_city_files, load_city_energy
 from sparcs_engage.energy.districts import (
     COORDINATE_DECIMALS,
     DISTRICT_ID,
@@ -143,6 +144,7 @@ __all__ = [
     "EnergyDataError",
     "Indicator",
     "Site",
+    "check_city_files",
     "check_location",
     "city_average",
     "class_breaks",

@@ -9,7 +9,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +20,7 @@ from shapely.geometry import MultiPolygon, Point, Polygon, mapping, shape
 from shapely.geometry.base import BaseGeometry
 from shapely.validation import explain_validity
 
+from sparcs_engage.cities import declared_languages
 from sparcs_engage.energy.errors import (
     E_BAD_ID,
     E_COORDINATES,
@@ -43,8 +44,9 @@ from sparcs_engage.energy.errors import (
     E_WRONG_TYPE,
     EnergyDataError,
     _show,
+    in_language,
 )
-from sparcs_engage.i18n import LANGUAGES
+from sparcs_engage.i18n import LANGUAGES, SOURCE_LANGUAGE
 
 COORDINATE_DECIMALS = 6
 
@@ -74,8 +76,8 @@ class District:
     source: str = ""
 
     def name(self, lang: str) -> str:
-        """The district's name in a language (English when the language is unknown)."""
-        return self.names.get(lang) or self.names["en"]
+        """The district's name in a language (in the city's own when none in that one)."""
+        return in_language(self.names, lang)
 
 
 def _reject_constant(name: str) -> float:
@@ -251,14 +253,20 @@ def _text_property(props: dict[str, Any], key: str) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def load_districts(path: Path) -> list[District]:
-    """Read and check a city's districts.geojson (EPSG:4326, valid polygons, unique ids)."""
+def load_districts(path: Path, languages: Sequence[str] | None = None) -> list[District]:
+    """Read and check a city's districts.geojson (EPSG:4326, valid polygons, unique ids), with
+    a name in each of ``languages`` (default: those of the city.toml beside the file)."""
     path = Path(path)
-    return _parse_districts(_read_collection(path), path)
+    if languages is None:
+        languages = declared_languages(path.parent)
+    return _parse_districts(_read_collection(path), path, languages)
 
 
-def _parse_districts(features: list[Any], path: Path) -> list[District]:
-    """Districts from the features of a file in our format."""
+def _parse_districts(
+    features: list[Any], path: Path, languages: Sequence[str] = ()
+) -> list[District]:
+    """Districts from the features of a file in our format: ``name_<lang>`` (or ``name``) in
+    each of ``languages``, kept as given in the app's other languages."""
     districts: list[District] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(features):
@@ -267,17 +275,26 @@ def _parse_districts(features: list[Any], path: Path) -> list[District]:
         _check_crs(raw.get("crs"), path, index, district_id)
         fallback = _text_property(props, "name")
         names: dict[str, str] = {}
-        for lang in LANGUAGES:
-            name = _text_property(props, f"name_{lang}") or fallback
-            if name is None:
+        for lang in (*languages, *(lang for lang in LANGUAGES if lang not in languages)):
+            name = _text_property(props, f"name_{lang}")
+            if name is None and lang in languages:
+                name = fallback
+                if name is None:
+                    raise EnergyDataError(
+                        path,
+                        E_NAME_MISSING,
+                        field=f"name_{lang}",
+                        feature=index,
+                        feature_id=district_id,
+                    )
+            if name is not None:
+                names[lang] = name
+        if not names:
+            if fallback is None:
                 raise EnergyDataError(
-                    path,
-                    E_NAME_MISSING,
-                    field=f"name_{lang}",
-                    feature=index,
-                    feature_id=district_id,
+                    path, E_NAME_MISSING, field="name", feature=index, feature_id=district_id
                 )
-            names[lang] = name
+            names[SOURCE_LANGUAGE] = fallback
         approximate = props.get("approximate", False)
         if not isinstance(approximate, bool):
             raise EnergyDataError(
@@ -320,7 +337,7 @@ def district_feature(district: District, decimals: int = COORDINATE_DECIMALS) ->
         "type": "Feature",
         "properties": {
             "id": district.id,
-            **{f"name_{lang}": district.names[lang] for lang in LANGUAGES},
+            **{f"name_{lang}": name for lang, name in district.names.items()},
             "approximate": district.approximate,
             "source": district.source,
         },
@@ -362,7 +379,7 @@ def write_districts(
     target = Path(target)
     text = districts_geojson(districts, decimals)
     try:
-        _parse_districts(_parse_collection(text, target), target)
+        _parse_districts(_parse_collection(text, target), target, declared_languages(target.parent))
     except EnergyDataError as exc:  # e.g. rounding collapsed a sliver
         raise EnergyDataError(
             target,
@@ -410,8 +427,10 @@ def import_districts(
     center: tuple[float, float] | None = None,
 ) -> int:
     """Convert an official district GeoJSON (EPSG:4326) into our format; return the count.
+    The one name is written for each language of the city whose folder ``target`` is in.
     With the city's ``center``, boundaries that do not lie around it are refused."""
     source, target = Path(source), Path(target)
+    languages = declared_languages(target.parent) or (SOURCE_LANGUAGE,)
     seen: dict[str, int] = {}
     districts: list[District] = []
     for index, raw in enumerate(_read_collection(source)):
@@ -440,7 +459,7 @@ def import_districts(
         districts.append(
             District(
                 id=district_id,
-                names=dict.fromkeys(LANGUAGES, name),
+                names=dict.fromkeys(languages, name),
                 geometry=geom,
                 approximate=False,
                 source=f"Imported from {source.name}",

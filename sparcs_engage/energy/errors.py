@@ -4,6 +4,7 @@ checked TOML look-ups that raise it."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,16 +134,29 @@ def _get(
 
 
 def _texts(
-    table: dict[str, Any], key: str, path: Path, name: str, *, required: bool = True
+    table: dict[str, Any],
+    key: str,
+    path: Path,
+    name: str,
+    *,
+    languages: Sequence[str],
+    required: bool = True,
 ) -> dict[str, str]:
-    """A {fi, de, en} table of non-empty texts."""
+    """A table of texts by language: non-empty in each of ``languages`` (the first is the
+    fallback), kept as given in the app's other languages; every other key is ignored."""
     raw = _get(table, key, dict, path, name, required=required, default={})
     if not raw and not required:
         return {}
     texts: dict[str, str] = {}
-    for lang in LANGUAGES:
+    for lang in (*languages, *(lang for lang in LANGUAGES if lang not in languages)):
         text = raw.get(lang)
-        if not isinstance(text, str) or not text.strip():
+        if isinstance(text, str) and text.strip():
+            texts[lang] = text.strip()
+        elif lang in languages:
             raise EnergyDataError(path, E_TEXT_MISSING, field=f"{name}.{lang}")
-        texts[lang] = text.strip()
     return texts
+
+
+def in_language(texts: dict[str, str], lang: str) -> str:
+    """A text in a language; in the file's first language when it has none in that one."""
+    return texts.get(lang) or next(iter(texts.values()), "")

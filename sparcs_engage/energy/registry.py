@@ -4,9 +4,11 @@ names and explanations in every language, defined once for all cities."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sparcs_engage.cities import all_languages
 from sparcs_engage.energy.errors import (
     E_BAD_AGGREGATION,
     E_BAD_ID,
@@ -19,6 +21,7 @@ from sparcs_engage.energy.errors import (
     _read_toml,
     _show,
     _texts,
+    in_language,
 )
 
 AGGREGATIONS: tuple[str, ...] = ("population_weighted", "sum")
@@ -44,21 +47,27 @@ class Indicator:
     maximum: float | None = None
 
     def name(self, lang: str) -> str:
-        """The indicator's name in a language (English when the language is unknown)."""
-        return self.names.get(lang) or self.names["en"]
+        """The indicator's name in a language (in the file's first when none in that one)."""
+        return in_language(self.names, lang)
 
     def explanation(self, lang: str) -> str:
-        """The plain-language explanation in a language (English when unknown)."""
-        return self.explanations.get(lang) or self.explanations["en"]
+        """The plain-language explanation in a language (the file's first when none)."""
+        return in_language(self.explanations, lang)
 
     def unit_label(self, lang: str) -> str:
         """The unit as residents read it in a language; the registry unit when none is given."""
         return self.unit_labels.get(lang) or self.unit
 
 
-def load_indicator_registry(path: Path) -> dict[str, Indicator]:
-    """Read data/indicators.toml into {id: Indicator}, in file order, checking every field."""
+def load_indicator_registry(
+    path: Path, languages: Sequence[str] | None = None
+) -> dict[str, Indicator]:
+    """Read data/indicators.toml into {id: Indicator}, in file order, checking every field.
+    Its texts are needed in ``languages``; by default in every language a city beside it
+    (``cities/*/city.toml``) speaks, since every city shares the file."""
     path = Path(path)
+    if languages is None:
+        languages = all_languages(path.parent)
     data = _read_toml(path)
     entries = _get(data, "indicator", list, path, "indicator")
     registry: dict[str, Indicator] = {}
@@ -97,9 +106,13 @@ def load_indicator_registry(path: Path) -> dict[str, Indicator]:
             id=ind_id,
             unit=unit,
             higher_is_better=_get(raw, "higher_is_better", bool, path, f"{name}.higher_is_better"),
-            names=_texts(raw, "name", path, f"{name}.name"),
-            explanations=_texts(raw, "explanation", path, f"{name}.explanation"),
-            unit_labels=_texts(raw, "unit_label", path, f"{name}.unit_label", required=False),
+            names=_texts(raw, "name", path, f"{name}.name", languages=languages),
+            explanations=_texts(
+                raw, "explanation", path, f"{name}.explanation", languages=languages
+            ),
+            unit_labels=_texts(
+                raw, "unit_label", path, f"{name}.unit_label", languages=languages, required=False
+            ),
             babel_unit=babel_unit or None,
             digits=digits,
             aggregation=aggregation,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from sparcs_engage.cities import declared_languages
 from sparcs_engage.energy.errors import (
     E_BAD_ID,
     E_DUPLICATE_ID,
@@ -20,6 +21,7 @@ from sparcs_engage.energy.errors import (
     _read_toml,
     _show,
     _texts,
+    in_language,
 )
 
 _SITE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -39,17 +41,22 @@ class Site:
     coordinates_approximate: bool = True
 
     def name(self, lang: str) -> str:
-        """The site's name in a language (English when the language is unknown)."""
-        return self.names.get(lang) or self.names["en"]
+        """The site's name in a language (in the city's own when it has none in that one)."""
+        return in_language(self.names, lang)
 
     def text(self, lang: str) -> str:
-        """The short description in a language (English when the language is unknown)."""
-        return self.texts.get(lang) or self.texts["en"]
+        """The short description in a language (in the city's own when none in that one)."""
+        return in_language(self.texts, lang)
 
 
-def load_sites(path: Path, district_ids: Collection[str]) -> list[Site]:
-    """Read and check a city's sites.toml; every site must name a known district."""
+def load_sites(
+    path: Path, district_ids: Collection[str], languages: Sequence[str] | None = None
+) -> list[Site]:
+    """Read and check a city's sites.toml; every site must name a known district and have its
+    texts in ``languages`` (default: those of the city.toml beside the file)."""
     path = Path(path)
+    if languages is None:
+        languages = declared_languages(path.parent)
     data = _read_toml(path)
     entries = _get(data, "site", list, path, "site")
     known = set(district_ids)
@@ -85,8 +92,8 @@ def load_sites(path: Path, district_ids: Collection[str]) -> list[Site]:
                 lat=lat,
                 lon=lon,
                 district=district,
-                names=_texts(raw, "name", path, f"{name}.name"),
-                texts=_texts(raw, "text", path, f"{name}.text"),
+                names=_texts(raw, "name", path, f"{name}.name", languages=languages),
+                texts=_texts(raw, "text", path, f"{name}.text", languages=languages),
                 source=source,
                 coordinates_approximate=_get(
                     raw, "coordinates_approximate", bool, path, f"{name}.coordinates_approximate"

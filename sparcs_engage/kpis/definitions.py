@@ -12,7 +12,7 @@ from functools import cache
 from typing import Any
 
 from sparcs_engage.footprint import TARGETS_KG
-from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES, N_
+from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES, N_, SOURCE_LANGUAGE, normalize_language
 from sparcs_engage.kpis.facts import Facts, FootprintFact
 from sparcs_engage.kpis.filters import CHANNELS, KpiFilter
 from sparcs_engage.kpis.values import (
@@ -454,7 +454,9 @@ TEXT_FIELDS: tuple[str, ...] = ("name", "definition", "method")
 
 @cache
 def kpi_texts(lang: str) -> dict[str, dict[str, str]]:
-    """Name, definition and method of every KPI in one language (content/<lang>/kpis.toml)."""
+    """Name, definition and method of every KPI in one language (content/<lang>/kpis.toml);
+    an unknown language gets the source language's."""
+    lang = normalize_language(lang) or SOURCE_LANGUAGE
     with (CONTENT_DIR / lang / "kpis.toml").open("rb") as fh:
         return tomllib.load(fh)
 

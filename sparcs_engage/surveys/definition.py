@@ -188,4 +188,4 @@ class Survey:
 
     def district_name(self, district_id: str, lang: str) -> str:
         names = self.districts.get(district_id, {})
-        return names.get(lang) or names.get("en") or district_id
+        return names.get(lang) or next(iter(names.values()), district_id)

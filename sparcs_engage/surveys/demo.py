@@ -13,7 +13,7 @@ from shapely.geometry import Point
 from sqlmodel import Session, select
 
 from sparcs_engage.cities import load_cities
-from sparcs_engage.i18n import LANGUAGES
+from sparcs_engage.i18n import SOURCE_LANGUAGE
 from sparcs_engage.models import (
     Respondent,
     SurveyAnswer,
@@ -206,8 +206,9 @@ def demo_responses(
     """Create n plausible submitted responses marked as demo data, in bulk; return how many."""
     survey = load_survey(city)
     registry = load_cities(load_settings().data_dir)
-    default_lang = registry[city].default_language if city in registry else "en"
-    texts = {lang: survey_texts(lang) for lang in LANGUAGES}
+    languages = registry[city].languages if city in registry else (SOURCE_LANGUAGE,)
+    default_lang = languages[0]
+    texts = {lang: survey_texts(lang) for lang in languages}
     rng = random.Random(seed)
     resident = _DemoResident(survey, rng)
     questions = {q.id: q for q in survey.questions}
@@ -217,7 +218,7 @@ def demo_responses(
         count = min(batch_size, n - made)
         respondents, responses, answers, summaries, budgets = [], [], [], [], []
         for code_hash in _fresh_code_hashes(session, count):
-            lang = default_lang if rng.random() < 0.8 else rng.choice(LANGUAGES)
+            lang = default_lang if rng.random() < 0.8 else rng.choice(languages)
             submitted = now - timedelta(seconds=rng.uniform(3600, 90 * 86400))
             started = submitted - timedelta(seconds=rng.uniform(180, 1500))
             respondent_id, response_id = uuid.uuid4(), uuid.uuid4()

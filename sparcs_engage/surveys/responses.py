@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from sparcs_engage import throttle
-from sparcs_engage.i18n import N_, normalize_language
+from sparcs_engage.i18n import N_, SOURCE_LANGUAGE, normalize_language
 from sparcs_engage.models import (
     SurveyAnswer,
     SurveyResponse,
@@ -152,7 +152,7 @@ def start(
         survey_id=survey.id,
         survey_version=survey.version,
         consent_version=PRIVACY_NOTICE_VERSION,
-        lang=normalize_language(lang) or "en",
+        lang=normalize_language(lang) or SOURCE_LANGUAGE,
         current_section=section_id,
     )
     session.add(response)

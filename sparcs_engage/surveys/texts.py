@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sparcs_engage.i18n import CONTENT_DIR, normalize_language, translator
+from sparcs_engage.i18n import CONTENT_DIR, SOURCE_LANGUAGE, normalize_language, translator
 from sparcs_engage.surveys.definition import _ID, SURVEY_ID, Question, Survey, SurveyDataError
 
 _OPTIONAL_TEXT = re.compile(r"^questions\.[a-z0-9_]+\.help$")
@@ -21,12 +21,15 @@ HINT_KEYS: dict[str, str] = {
 }
 
 
-def required_text_keys(definition: Survey) -> set[str]:
-    """Every text key a language must have for this structure (all cities' themes included)."""
+def required_text_keys(definition: Survey, cities: Iterable[str] | None = None) -> set[str]:
+    """Every text key a language must have for this structure: the themes of ``cities`` (the
+    cities that speak it; all when None) and everything else of the survey."""
     keys = {"title", "intro", "consent", "thanks", *HINT_KEYS.values()}
     for scale_id, (low, high) in definition.scales.items():
         keys |= {f"scales.{scale_id}.{n}" for n in range(low, high + 1)}
-    for themes in definition.city_themes.values():
+    for city, themes in definition.city_themes.items():
+        if cities is not None and city not in cities:
+            continue
         for theme in themes.ids:
             keys |= {f"themes.{theme}.label", f"themes.{theme}.description"}
     for section in definition.sections:
@@ -40,9 +43,12 @@ def required_text_keys(definition: Survey) -> set[str]:
     return keys
 
 
-def is_optional_text_key(key: str) -> bool:
-    """Keys a language may have beyond the required ones (all languages alike)."""
-    return bool(_OPTIONAL_TEXT.match(key))
+def is_optional_text_key(key: str, definition: Survey | None = None) -> bool:
+    """Keys a language may have beyond the required ones: a question's help, and (given the
+    structure) the themes of a city that does not speak the language."""
+    if _OPTIONAL_TEXT.match(key):
+        return True
+    return definition is not None and key in required_text_keys(definition)
 
 
 def _flatten(table: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -70,7 +76,8 @@ class SurveyTexts:
         """The text of any id, with {placeholders} filled in; English, then the id, if missing."""
         text = self.texts.get(key)
         if not isinstance(text, str) or not text:
-            text = survey_texts("en").texts.get(key, key) if self.lang != "en" else key
+            source = survey_texts(SOURCE_LANGUAGE)
+            text = source.texts.get(key, key) if self.lang != SOURCE_LANGUAGE else key
         return text.format(**values) if values else text
 
     def question(self, question_id: str) -> str:
@@ -112,8 +119,8 @@ class SurveyTexts:
 
 @cache
 def survey_texts(lang: str, survey_id: str = SURVEY_ID) -> SurveyTexts:
-    """The survey's texts in a language (unknown languages get English)."""
-    lang = normalize_language(lang) or "en"
+    """The survey's texts in a language (unknown languages get the source language)."""
+    lang = normalize_language(lang) or SOURCE_LANGUAGE
     if not _ID.match(survey_id):
         raise SurveyDataError(survey_id, "id", "not a survey id")
     path = CONTENT_DIR / lang / "survey" / f"{survey_id}.toml"

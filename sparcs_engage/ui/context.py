@@ -14,11 +14,10 @@ import streamlit as st
 from sparcs_engage import staff_sessions
 from sparcs_engage.auth import Identity, role_for_email
 from sparcs_engage.cities import City, CityRegistry, load_cities
-from sparcs_engage.i18n import LANGUAGE_NAMES, LANGUAGES, Translator, negotiate_language, translator
+from sparcs_engage.i18n import Translator, negotiate_language, translator
 from sparcs_engage.settings import Settings, load_settings
 
 VISITOR_KEY = "_visitor"
-STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text(encoding="utf-8") + "</style>"
 IDENTITY_KEY = "identity"
 
 
@@ -146,18 +145,14 @@ def _identity_from_sso() -> Identity | None:
         return identity
 
 
-def _choose(key: str, value: str) -> None:
-    """Called when the visitor picks a language or city: the URL takes the new value."""
-    st.query_params[key] = st.session_state[f"{key}_choice"] or value
-
-
 def build_visitor() -> Visitor:
-    """Work out the visitor's language and city, draw their choosers, and return the context.
+    """Work out the visitor's language and city and return the context (the header that lets
+    them change both is drawn by ``sparcs_engage.ui.header``).
 
     The URL is the source of truth (?lang=, ?city=): it is read first and written back every
     run, and every link of ours carries both, so a link copied from any page opens the same
     language and city. Without them, this session's last choice, then the browser's language,
-    then the city's own language decide.
+    then the city's own language decide, always among the languages the city speaks.
     """
     settings = _settings()
     registry = city_registry()
@@ -169,7 +164,7 @@ def build_visitor() -> Visitor:
     lang = negotiate_language(
         query=st.query_params.get("lang") or st.session_state.get("_lang"),
         browser_locale=st.context.locale,
-        city_default=city.default_language if city else None,
+        languages=city.languages if city else None,
         fallback=settings.default_language,
     )
     st.session_state["_lang"] = lang
@@ -180,34 +175,6 @@ def build_visitor() -> Visitor:
         st.query_params["city"] = city_id
     t = translator(lang)
 
-    st.html(STYLE)
-    brand, lang_col, city_col = st.columns([2, 2, 3], vertical_alignment="bottom")
-    with brand:
-        st.html('<p class="sparcs-brand">SPARCS Engage</p>')
-    with lang_col:
-        st.session_state["lang_choice"] = lang
-        # The label comes before any translated text, so it names all three languages.
-        st.segmented_control(
-            "Kieli · Sprache · Language",
-            LANGUAGES,
-            key="lang_choice",
-            required=True,
-            on_change=_choose,
-            args=("lang", lang),
-            help=" · ".join(LANGUAGE_NAMES.values()),
-        )
-    with city_col:
-        if city_id:
-            st.session_state["city_choice"] = city_id
-            st.segmented_control(
-                t("City"),
-                registry.ids(),
-                format_func=lambda cid: registry[cid].name(lang),
-                key="city_choice",
-                required=True,
-                on_change=_choose,
-                args=("city", city_id),
-            )
     visitor = Visitor(
         lang=lang,
         t=t,
@@ -217,16 +184,21 @@ def build_visitor() -> Visitor:
         settings=settings,
     )
     st.session_state[VISITOR_KEY] = visitor
+    return visitor
+
+
+def session_notices(visitor: Visitor) -> None:
+    """Under the header: the browser fetches its cookie after a sign-in, and a tab signed out
+    for idleness says so."""
     hand_cookie_over()
     if signed_out_for_idleness():
         st.info(
-            t(
-                "You were signed out after {minutes} minutes without activity.",
-                minutes=settings.session_idle_minutes,
+            visitor.t(
+                "You were signed out after {minutes}\u00a0minutes without activity.",
+                minutes=visitor.settings.session_idle_minutes,
             ),
             icon=":material/lock_clock:",
         )
-    return visitor
 
 
 def link_params(visitor: Visitor) -> dict[str, str]:

@@ -19,7 +19,7 @@ from datetime import date
 import streamlit as st
 
 from sparcs_engage import workshops as ws
-from sparcs_engage.i18n import LANGUAGE_NAMES, LANGUAGES, N_
+from sparcs_engage.i18n import LANGUAGE_NAMES, N_
 from sparcs_engage.surveys import SurveyDataError, load_survey
 from sparcs_engage.ui.database import require_database
 from sparcs_engage.ui.database import run_use_case as _call
@@ -141,13 +141,13 @@ def _create_form(visitor, engine) -> None:
     st.header(t("Set up a new workshop"))
     with st.form("fc_create_form", border=True):
         title = st.text_input(t("Title"), max_chars=ws.MAX_TITLE_LENGTH, key="fc_title")
-        held_on = st.date_input(t("Date"), value=date.today(), key="fc_date", format="DD.MM.YYYY")
+        held_on = st.date_input(
+            t("Date"), value=date.today(), key="fc_date", format=t.date_input_format
+        )
         workshop_lang = st.selectbox(
             t("Language of the workshop"),
-            LANGUAGES,
-            index=LANGUAGES.index(city.default_language)
-            if city.default_language in LANGUAGES
-            else 0,
+            city.languages,  # the city's own
+            index=city.languages.index(lang) if lang in city.languages else 0,
             format_func=lambda code: LANGUAGE_NAMES[code],
             key="fc_lang",
         )
@@ -355,7 +355,7 @@ def _next_step(phase: str) -> str | None:
 
 def _join_screen(visitor, info: ws.WorkshopInfo) -> None:
     t = visitor.t
-    url = ws.join_url(_base_url(), info.join_code, lang=info.lang)
+    url = ws.join_url(_base_url(), info.join_code, lang=info.lang, city=info.city)
     if info.phase == "draft":
         st.info(t("Residents can join once you open the workshop."), icon=":material/info:")
     text_col, qr_col = st.columns([3, 2], vertical_alignment="center")

@@ -41,14 +41,9 @@ from sparcs_engage.ui.footprint_labels import (
     RELATION,
 )
 from sparcs_engage.ui.footprint_saving import pledges_and_save
-from sparcs_engage.ui.layout import escape_markdown, page_link
+from sparcs_engage.ui.layout import escape_markdown, page_link, tonnes
 
 METHOD_PAGE = "views/public/method.py"
-
-
-def tonnes(t: Translator, kg: float) -> str:
-    """Kilograms as tonnes of CO₂e with one decimal, in the visitor's language."""
-    return t("{amount} t CO₂e", amount=t.number(kg / 1000, digits=1))
 
 
 def _short(t: Translator, kg: float) -> str:

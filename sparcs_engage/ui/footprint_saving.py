@@ -17,7 +17,6 @@ from sparcs_engage.footprint import (
     load_footprint,
     save_footprint_result,
 )
-from sparcs_engage.i18n import Translator
 from sparcs_engage.respondents import (
     CodeAttemptsExceeded,
     code_in_text,
@@ -29,15 +28,11 @@ from sparcs_engage.ui import client
 from sparcs_engage.ui.context import Visitor
 from sparcs_engage.ui.database import database_status, engine, require_database
 from sparcs_engage.ui.footprint_labels import ACTION
-from sparcs_engage.ui.layout import error_text, page_link
+from sparcs_engage.ui.layout import error_text, page_link, tonnes
 
 LOOKUP_KEY = "fp_lookup_code"
 # What the look-up shows, kept between reruns until the next look-up: (kind, data).
 LOOKUP_STATE = "fp_lookup_state"
-
-
-def tonnes(t: Translator, kg: float) -> str:
-    return t("{amount} t CO₂e", amount=t.number(kg / 1000, digits=1))
 
 
 def pledges_and_save(visitor: Visitor, city: City, answers: Answers) -> None:

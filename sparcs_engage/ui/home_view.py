@@ -14,6 +14,14 @@ def render(visitor: Visitor) -> None:
     t = visitor.t
 
     st.title(t("Shape your city's energy future"))
+    # The activities first, so that a phone's first screen shows the way in (#11.9).
+    pages = activities(visitor.role)
+    if pages:
+        st.header(t("What you can do here"))
+        for spec in pages:
+            with st.container(border=True):
+                page_link(visitor, spec.script, t(spec.title), spec.icon)
+                st.write(t(spec.activity))
     st.markdown(t.content("home"))
 
     city = visitor.city
@@ -24,7 +32,10 @@ def render(visitor: Visitor) -> None:
         st.metric(t("Residents"), t.number(city.population))
         source_note(t, city.population_source, city.population_year)
         for target in city.targets:
-            st.info(target.text[visitor.lang], icon=":material/flag:")
+            st.info(
+                target.text.get(visitor.lang) or target.text[city.default_language],
+                icon=":material/flag:",
+            )
             source_note(t, target.source, target.source_year)
 
     if visitor.registry.errors:
@@ -35,11 +46,3 @@ def render(visitor: Visitor) -> None:
                 len(visitor.registry.errors),
             )
         )
-
-    pages = activities(visitor.role)
-    if pages:
-        st.header(t("What you can do here"))
-        for spec in pages:
-            with st.container(border=True):
-                page_link(visitor, spec.script, t(spec.title), spec.icon)
-                st.write(t(spec.activity))

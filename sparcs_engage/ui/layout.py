@@ -14,6 +14,11 @@ def source_note(t: Translator, source: str, year: int | str) -> None:
     st.caption(t("Source: {source}, {year}", source=source, year=year))
 
 
+def tonnes(t: Translator, kg: float) -> str:
+    """Kilograms as tonnes of CO₂e with one decimal, in the visitor's language."""
+    return t("{amount}\u00a0t CO₂e", amount=t.number(kg / 1000, digits=1))
+
+
 def error_text(t: Translator, error) -> str:
     """The visitor's-language text of a core error that carries a msgid and its values
     (WorkshopError, KpiFilterError, ExportError)."""

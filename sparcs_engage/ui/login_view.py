@@ -55,7 +55,7 @@ def render(visitor: Visitor) -> None:
         elif result.status == "throttled":
             st.error(
                 t(
-                    "Too many failed attempts from this device. Please wait {minutes} minutes "
+                    "Too many failed attempts from this device. Please wait {minutes}\u00a0minutes "
                     "before you try again.",
                     minutes=settings.login_lockout_minutes,
                 )
@@ -66,7 +66,7 @@ def render(visitor: Visitor) -> None:
             st.error(
                 t(
                     "Too many failed attempts. For your security, signing in is paused for "
-                    "{minutes} minutes.",
+                    "{minutes}\u00a0minutes.",
                     minutes=settings.login_lockout_minutes,
                 )
             )

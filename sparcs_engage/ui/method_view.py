@@ -28,7 +28,7 @@ from sparcs_engage.ui.footprint_labels import (
     STATUS,
     UNIT,
 )
-from sparcs_engage.ui.layout import page_link
+from sparcs_engage.ui.layout import page_link, tonnes
 
 
 def render(visitor: Visitor) -> None:
@@ -56,16 +56,12 @@ def render(visitor: Visitor) -> None:
     st.write(
         t(
             "Lifestyle footprint per person: {t2030} in 2030, {t2040} in 2040 and {t2050} in 2050.",
-            t2030=_tonnes(t, TARGETS_KG[2030]),
-            t2040=_tonnes(t, TARGETS_KG[2040]),
-            t2050=_tonnes(t, TARGETS_KG[2050]),
+            t2030=tonnes(t, TARGETS_KG[2030]),
+            t2040=tonnes(t, TARGETS_KG[2040]),
+            t2050=tonnes(t, TARGETS_KG[2050]),
         )
     )
     st.text(TARGETS_SOURCE)
-
-
-def _tonnes(t: Translator, kg: float) -> str:
-    return t("{amount} t CO₂e", amount=t.number(kg / 1000, digits=1))
 
 
 def _unit(t: Translator, unit: str) -> str:
@@ -83,8 +79,8 @@ def _averages(t: Translator, country: str) -> None:
         rows.append(
             {
                 t("Category"): t(CATEGORY[category]),
-                t("Published"): _tonnes(t, figure.kg),
-                t("This calculator"): _tonnes(t, kg),
+                t("Published"): tonnes(t, figure.kg),
+                t("This calculator"): tonnes(t, kg),
                 t("Difference"): t.percent((kg - figure.kg) / figure.kg),
                 t("Year"): str(figure.year),
                 t("Status"): t(STATUS[figure.status]),
@@ -97,9 +93,9 @@ def _averages(t: Translator, country: str) -> None:
         t(
             "Published total: {published} ({year}). This calculator, with the same average "
             "answers: {ours}.",
-            published=_tonnes(t, published.total.kg),
+            published=tonnes(t, published.total.kg),
             year=published.total.year,
-            ours=_tonnes(t, total),
+            ours=tonnes(t, total),
         )
     )
     st.text(published.total.source)

@@ -109,7 +109,7 @@ def _survey_results(
                 t("Share"): [t.percent(share) for _, _, share in found.top_places],
             }
         )
-        districts = tuple(load_districts(city.folder / "districts.geojson"))
+        districts = tuple(load_districts(city.folder / "districts.geojson", city.languages))
         show_static_map(
             places_map(
                 city.id,

@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 from sparcs_engage import downloads, staff_sessions
 from sparcs_engage.auth import audit
 from sparcs_engage.db import get_engine, session_scope
-from sparcs_engage.i18n import MessageError, translator
+from sparcs_engage.i18n import SOURCE_LANGUAGE, MessageError, translator
 from sparcs_engage.settings import load_settings
 
 PREFIX = "/_sparcs"
@@ -85,7 +85,7 @@ def sign_out(request: Request) -> Response:
 
 def download(request: Request) -> Response:
     ticket = staff_sessions.read_ticket(request.path_params["ticket"], now=time.time())
-    lang = str(ticket.params.get("lang", "en")) if ticket else "en"
+    lang = str(ticket.params.get("lang", SOURCE_LANGUAGE)) if ticket else SOURCE_LANGUAGE
     t = translator(lang)
     cookie_session = staff_sessions.session_id_from_cookie(
         request.cookies.get(staff_sessions.COOKIE)

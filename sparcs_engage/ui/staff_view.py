@@ -83,7 +83,7 @@ def format_value(t: Translator, unit: str, value: float) -> str:
     if unit == "persons":
         return t.number(value)
     if unit in ("t_co2e", "t_co2e_year"):
-        return t("{value} t", value=t.number(value, 1))
+        return t("{value}\u00a0t", value=t.number(value, 1))
     if unit == "rating":
         return t("{value} of 5", value=t.number(value, 1))
     if unit == "index":
@@ -94,7 +94,7 @@ def format_value(t: Translator, unit: str, value: float) -> str:
 def format_delta(t: Translator, unit: str, delta: float) -> str:
     sign = "+" if delta > 0 else ("−" if delta < 0 else "±")
     if unit == "share":
-        return sign + t("{value} percentage points", value=t.number(abs(delta) * 100, 1))
+        return sign + t("{value}\u00a0percentage points", value=t.number(abs(delta) * 100, 1))
     return sign + format_value(t, unit, abs(delta))
 
 
@@ -314,7 +314,7 @@ def _filters(visitor) -> kpis.KpiFilter | None:
             t("From – to"),
             value=(today - timedelta(days=90), today),
             max_value=today,
-            format="DD.MM.YYYY" if visitor.lang in ("fi", "de") else "YYYY-MM-DD",
+            format=t.date_input_format,
             key="staff_dates",
         )
         if not isinstance(chosen, tuple | list) or len(chosen) != 2:
@@ -507,7 +507,7 @@ def _data_protection(visitor, engine) -> None:
         t(
             "A resident can ask for everything they gave to be deleted. Ask for the code they "
             "got (for example K7QM-4TXA): it deletes their survey answers, footprint and "
-            "pledges. The deletion is logged, the code is not."
+            "chosen actions. The deletion is logged, the code is not."
         )
     )
     with st.form("delete_form", clear_on_submit=True):

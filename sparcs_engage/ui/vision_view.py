@@ -72,7 +72,10 @@ RESIDENT_CODE = "resident_code"
 @st.cache_resource(show_spinner=False)
 def _map_for(city_id: str, _survey: Survey, _city: City):
     return place_map(
-        _survey, _city.center, _city.zoom, load_districts(_city.folder / "districts.geojson")
+        _survey,
+        _city.center,
+        _city.zoom,
+        load_districts(_city.folder / "districts.geojson", _city.languages),
     )
 
 

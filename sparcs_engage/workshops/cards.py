@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from sparcs_engage.i18n import normalize_language
+from sparcs_engage.i18n import SOURCE_LANGUAGE, normalize_language
 from sparcs_engage.models import Workshop, WorkshopCard
 from sparcs_engage.surveys import SurveyDataError, clean_text, load_survey, survey_texts
 from sparcs_engage.workshops.locking import (
@@ -55,9 +55,9 @@ def city_themes(city: str) -> tuple[str, ...]:
 def theme_label(theme: str, lang: str) -> str:
     """A theme's name in a language: the vision theme's label, or a facilitator's own name."""
     key = f"themes.{theme}.label"
-    if key not in survey_texts("en").texts:
+    if key not in survey_texts(SOURCE_LANGUAGE).texts:
         return theme
-    return survey_texts(normalize_language(lang) or "en").get(key)
+    return survey_texts(normalize_language(lang) or SOURCE_LANGUAGE).get(key)
 
 
 def _clean(raw: str, limit: int) -> str:

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 
 import segno
 
+from sparcs_engage.cities import CITY_ID
 from sparcs_engage.i18n import normalize_language
 from sparcs_engage.respondents import CODE_ALPHABET
 from sparcs_engage.workshops.rules import JOIN_CODE_LENGTH, UNKNOWN_PARTICIPANT, WorkshopError
@@ -28,14 +29,18 @@ def normalize_join_code(code: object) -> str | None:
     return cleaned
 
 
-def join_url(base_url: str, code: str, *, lang: str | None = None) -> str:
-    """The link residents open to join (``<base>/workshop?code=...``), as the QR code holds it."""
+def join_url(base_url: str, code: str, *, lang: str | None = None, city: str | None = None) -> str:
+    """The link residents open to join (``<base>/workshop?code=...``), as the QR code holds it.
+    It names the workshop's city too: a language is offered only in the cities that speak it,
+    so without the city a Leipzig workshop's "lang=de" would meet Espoo, the default city."""
     normalized = normalize_join_code(code)
     if normalized is None:
         raise ValueError("not a workshop code")
     query = {"code": normalized}
     if normalize_language(lang):
         query["lang"] = normalize_language(lang)
+    if isinstance(city, str) and CITY_ID.match(city):
+        query["city"] = city
     return f"{base_url.rstrip('/')}/workshop?{urlencode(query)}"
 
 

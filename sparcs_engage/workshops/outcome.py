@@ -13,7 +13,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from sparcs_engage.i18n import normalize_language
+from sparcs_engage.i18n import SOURCE_LANGUAGE, normalize_language
 from sparcs_engage.models import Workshop, WorkshopCard, WorkshopParticipant, WorkshopVote, utcnow
 from sparcs_engage.workshops.cards import city_themes, theme_label
 from sparcs_engage.workshops.phases import WorkshopInfo, _info
@@ -309,7 +309,7 @@ def top_visions_of_city(
     """The cards with the most dots per theme across a city's closed workshops (as on their
     boards: hidden cards left out, merged duplicates counted in, cards without a dot left out),
     for the public results."""
-    lang = normalize_language(lang) or "en"
+    lang = normalize_language(lang) or SOURCE_LANGUAGE
     top = max(1, top)
     closed = session.exec(
         select(Workshop)

@@ -14,7 +14,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from sparcs_engage.i18n import normalize_language
+from sparcs_engage.i18n import LANGUAGE_INFO, SOURCE_LANGUAGE, normalize_language
 from sparcs_engage.models import Workshop, WorkshopCard, WorkshopParticipant, WorkshopVote, utcnow
 from sparcs_engage.workshops.cards import _clean
 from sparcs_engage.workshops.codes import _hash_token, _token_hash, normalize_join_code
@@ -39,20 +39,10 @@ from sparcs_engage.workshops.rules import (
     _require_phase,
 )
 
-# Friendly names for participants who give none: a nature or energy word and a number.
+# Friendly names for participants who give none: a nature or energy word and a number, from
+# each language's content/<lang>/language.toml.
 GENERATED_NAME_WORDS: dict[str, str] = {
-    "fi": (
-        "Aurinko Tuuli Aalto Metsä Koivu Kuusi Pilvi Sade Joki Saari Tähti Kuu Sammal Kanerva "
-        "Mustikka Kallio Virta Lumi Kipinä Lähde"
-    ),
-    "de": (
-        "Sonne Wind Welle Wald Birke Eiche Linde Wolke Regen Fluss Insel Stern Mond Moos Heide "
-        "Kiesel Biene Lerche Funke Quelle"
-    ),
-    "en": (
-        "Sun Wind Wave Forest Birch Oak Linden Cloud Rain River Island Star Moon Moss Heather "
-        "Pebble Bee Lark Spark Spring"
-    ),
+    code: " ".join(language.participant_names) for code, language in LANGUAGE_INFO.items()
 }
 
 
@@ -99,7 +89,7 @@ class ParticipantState:
 
 def generated_name(lang: str, taken: Iterable[str] = (), rng: random.Random | None = None) -> str:
     """A friendly name such as ``Aurinko 7``, ``Sonne 7`` or ``Sun 7`` not yet taken."""
-    words = GENERATED_NAME_WORDS[normalize_language(lang) or "en"].split()
+    words = GENERATED_NAME_WORDS[normalize_language(lang) or SOURCE_LANGUAGE].split()
     rng = rng or random.Random(secrets.randbits(64))
     taken = set(taken)
     for _ in range(200):

@@ -161,7 +161,7 @@ def create_workshop(
         title=title,
         city=city,
         district=district,
-        lang=normalize_language(lang) or registry[city].default_language,
+        lang=normalize_language(lang, registry[city].languages) or registry[city].default_language,
         held_on=held_on,
         themes=theme_list,
         dots_per_participant=dots_per_participant,

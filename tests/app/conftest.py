@@ -9,12 +9,28 @@ import pytest
 from babel.messages.pofile import read_po
 from streamlit.testing.v1 import AppTest
 
+from sparcs_engage.cities import load_cities
 from sparcs_engage.db import get_engine, upgrade
 from sparcs_engage.demo import load_demo_data
-from sparcs_engage.i18n import CONTENT_DIR
+from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES
 from sparcs_engage.settings import REPO_ROOT
 
 APP = str(REPO_ROOT / "app.py")
+
+
+def _city_languages() -> list[tuple[str, str]]:
+    registry = load_cities(REPO_ROOT / "data")
+    return [(lang, city.id) for city in registry.cities.values() for lang in city.languages]
+
+
+# Every (language, city) a resident can choose: each city in each of its own languages.
+CITY_LANGUAGES: list[tuple[str, str]] = _city_languages()
+# Every language once, in the first city that speaks it (fi, sv, en in Espoo; de in Leipzig):
+# for page tests whose city does not matter, so a new language adds one run, not one per city.
+_first: dict[str, str] = {}
+for _lang, _city in CITY_LANGUAGES:
+    _first.setdefault(_lang, _city)
+LANGUAGE_CITIES: list[tuple[str, str]] = [(lang, _first[lang]) for lang in LANGUAGES]
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -35,10 +51,14 @@ def app_database(tmp_path_factory) -> Iterator[str]:
 def open_page(
     script: str | None = None, *, lang: str | None = "en", locale: str | None = None, **query: str
 ) -> AppTest:
-    """Run app.py like a browser opening the page's URL with ?lang= and other parameters."""
+    """Run app.py like a browser opening the page's URL with ?lang= and other parameters.
+    A language without a city opens in the first city that speaks it (German in Leipzig):
+    a city offers only its own languages."""
     at = AppTest.from_file(APP, default_timeout=30)
     if lang is not None:
         at.query_params["lang"] = lang
+        if "city" not in query and lang in _first:
+            query = {**query, "city": _first[lang]}
     for key, value in query.items():
         at.query_params[key] = value
     if locale:
@@ -105,7 +125,8 @@ ENGLISH_MARKERS = (" the ", " your ", " you ", " and ", " with ", " please ")
 
 
 def assert_no_english(at: AppTest, lang: str) -> None:
-    """No catalog string left in English, and no run of English words, on a fi or de page."""
+    """No catalog string left in English, and no run of English words, on a page in another
+    language than English."""
     texts = visible_texts(at)
     leftovers = translated_msgids(lang) & set(texts)
     assert leftovers == set()

@@ -1,15 +1,14 @@
-"""The district energy map page (/map) under AppTest, for both cities in fi, de and en."""
+"""The district energy map page (/map) under AppTest, for each city in each of its languages."""
 
 import pytest
 
-from .conftest import assert_no_english, open_page
+from .conftest import CITY_LANGUAGES, assert_no_english, open_page
 
 MAP = "views/public/map.py"
 
 
-@pytest.mark.parametrize("lang", ["fi", "de", "en"])
-@pytest.mark.parametrize("city", ["espoo", "leipzig"])
-def test_map_page_runs_for_both_cities_in_every_language(city, lang):
+@pytest.mark.parametrize(("lang", "city"), CITY_LANGUAGES)
+def test_map_page_runs_for_each_city_in_each_of_its_languages(city, lang):
     at = open_page(MAP, lang=lang, city=city)
     assert at.selectbox(key="indicator").value == "ghg_per_resident"
     assert len(at.dataframe) == 1  # the comparison table is always there
@@ -45,6 +44,15 @@ def test_the_card_compares_with_the_city_average_in_finnish_format():
     population = card.iloc[0]
     assert population.iloc[1].endswith("asukasta")
     assert "\xa0" in population.iloc[1] or " " in population.iloc[1]
+
+
+def test_the_swedish_map_names_the_districts_in_swedish():
+    at = open_page(MAP, lang="sv", city="espoo")
+    at.selectbox(key="district").set_value("suur-leppavaara").run()
+    assert at.header[0].value == "Stor-Alberga"
+    card = at.dataframe[0].value
+    assert card.iloc[0].iloc[1].endswith("invånare")
+    assert any("Sello" in m.value for m in at.markdown)
 
 
 def test_changing_the_figure_keeps_the_chosen_district():

@@ -1,39 +1,99 @@
-"""The app shell under AppTest: every page in fi, de and en, language and city from the URL."""
+"""The app shell under AppTest: every page in each language of each city, language and city
+from the URL (only among the city's languages), the document's language and tab title, and the
+header's language-and-city control."""
+
+import json
+import re
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from sparcs_engage.i18n import translator
 from sparcs_engage.navigation import PAGES
 
-from .conftest import assert_no_english, open_page, visible_texts
+from .conftest import CITY_LANGUAGES, assert_no_english, open_page, visible_texts
 
 PUBLIC_PAGES = [page for page in PAGES if page.roles is None]
 
 
-@pytest.mark.parametrize("lang", ["fi", "de", "en"])
+def chrome(at: AppTest) -> dict:
+    """What the page tells the browser: the document's language, the tab title and our texts
+    for Streamlit's own (from the header's script)."""
+    for element in at.get("html"):
+        found = re.search(r"Object\.assign\(chrome, (\{.*?\})\);", element.proto.body)
+        if found:
+            return json.loads(found.group(1))
+    raise AssertionError("no document chrome on the page")
+
+
+@pytest.mark.parametrize(("lang", "city"), CITY_LANGUAGES)
 @pytest.mark.parametrize("page", PUBLIC_PAGES, ids=lambda p: p.key)
-def test_every_page_runs_in_every_language(page, lang):
-    at = open_page(None if page.key == "home" else page.script, lang=lang)
+def test_every_page_runs_in_every_language_of_every_city(page, lang, city):
+    at = open_page(None if page.key == "home" else page.script, lang=lang, city=city)
     assert at.title, "every page has a title"
+    assert at.query_params["lang"] == lang and at.query_params["city"] == city
+    t = translator(lang)
+    told = chrome(at)
+    assert told["lang"] == lang  # <html lang> for screen readers and hyphenation
+    assert told["title"] == f"{t(page.title)} · SPARCS Engage"
     if lang != "en":
         assert_no_english(at, lang)
+        assert told["skip"] != "Skip to the page content" and told["up"] != "Increase the value"
 
 
 @pytest.mark.parametrize(
-    ("lang", "title"),
+    ("lang", "city", "title"),
     [
-        ("fi", "Vaikuta kaupunkisi energiatulevaisuuteen"),
-        ("de", "Gestalten Sie die Energiezukunft Ihrer Stadt mit"),
-        ("en", "Shape your city's energy future"),
+        ("fi", "espoo", "Vaikuta kaupunkisi energiatulevaisuuteen"),
+        ("sv", "espoo", "Påverka din stads energiframtid"),
+        ("de", "leipzig", "Gestalten Sie die Energiezukunft Ihrer Stadt mit"),
+        ("en", "espoo", "Shape your city's energy future"),
     ],
 )
-def test_home_page_speaks_the_language_of_the_url(lang, title):
-    assert open_page(lang=lang).title[0].value == title
+def test_home_page_speaks_the_language_of_the_url(lang, city, title):
+    assert open_page(lang=lang, city=city).title[0].value == title
+
+
+@pytest.mark.parametrize(
+    ("locale", "city", "lang"),
+    [("sv-FI", "espoo", "sv"), ("sv-SE", "espoo", "sv"), ("sv-FI", "leipzig", "de")],
+)
+def test_a_swedish_browser_gets_swedish_where_the_city_speaks_it(locale, city, lang):
+    at = open_page(lang=None, locale=locale, city=city)
+    assert at.query_params["lang"] == lang
+    assert at.title[0].value == translator(lang)("Shape your city's energy future")
+
+
+def test_a_language_the_city_does_not_speak_falls_back_to_the_city_language():
+    at = open_page(lang="sv", city="leipzig")  # Leipzig: de, en
+    assert at.query_params["lang"] == "de"
+    assert at.title[0].value == "Gestalten Sie die Energiezukunft Ihrer Stadt mit"
+    assert not at.error and not at.warning
+
+
+def test_the_switcher_offers_each_city_its_own_languages_in_their_own_names():
+    espoo = open_page(lang="sv", city="espoo").segmented_control(key="lang_choice")
+    assert espoo.options == ["Suomi", "Svenska", "English"]
+    assert espoo.label == "Kieli · Språk · Language"
+    leipzig = open_page(lang="en", city="leipzig").segmented_control(key="lang_choice")
+    assert leipzig.options == ["Deutsch", "English"]
+    assert leipzig.label == "Sprache · Language"
+
+
+def test_the_header_keeps_language_and_city_in_every_link():
+    at = open_page(lang="sv", city="espoo")
+    links = at.get("page_link")
+    assert links and all("lang=sv" in link.proto.query_string for link in links), [
+        link.proto.query_string for link in links
+    ]
+    assert all("city=espoo" in link.proto.query_string for link in links)
+    # One control for language and city, closed: it says what is chosen.
+    assert [p.proto.popover.label for p in at.get("popover")] == ["Meny", "Svenska · Esbo"]
 
 
 def test_home_page_formats_the_population_for_the_language():
     assert open_page(lang="de", city="leipzig").metric[0].value == "628.718"
-    assert open_page(lang="fi", city="leipzig").metric[0].value == "628\xa0718"
+    assert open_page(lang="sv", city="espoo").metric[0].value == "314\xa0024"
     assert open_page(lang="en", city="leipzig").metric[0].value == "628,718"
 
 
@@ -51,13 +111,15 @@ def test_unknown_language_falls_back_quietly_to_the_city_language():
 
 def test_forged_city_parameter_falls_back_to_the_default_city():
     at = open_page(lang="en", city="../../etc")
-    assert at.header[0].value == "Espoo"
+    assert "Espoo" in [h.value for h in at.header]
     assert not at.error
 
 
 def test_browser_locale_chooses_the_language_when_the_url_does_not(tmp_path):
-    at = open_page(lang=None, locale="de-AT")
+    at = open_page(lang=None, locale="de-AT", city="leipzig")
     assert at.title[0].value == translator("de")("Shape your city's energy future")
+    at = open_page(lang=None, locale="en-US", city="leipzig")
+    assert at.title[0].value == "Shape your city's energy future"
 
 
 def test_city_default_language_when_neither_url_nor_browser_say(tmp_path):
@@ -66,18 +128,28 @@ def test_city_default_language_when_neither_url_nor_browser_say(tmp_path):
 
 
 def test_language_stays_in_the_url_across_page_changes():
-    at = open_page(lang="de")  # not Espoo's own language, so it must come from the URL
+    at = open_page(lang="sv")  # not Espoo's own language, so it must come from the URL
     at.switch_page("views/public/privacy.py").run()
-    assert at.query_params["lang"] == "de"
-    assert at.title[0].value == "Datenschutzhinweise"
+    assert at.query_params["lang"] == "sv"
+    assert at.title[0].value == "Dataskyddsbeskrivning"
 
 
 def test_switching_language_redraws_the_page_and_keeps_it_on_the_next_page():
     at = open_page(lang="en")
-    at.segmented_control(key="lang_choice").set_value("de").run()
-    assert at.title[0].value == "Gestalten Sie die Energiezukunft Ihrer Stadt mit"
+    at.segmented_control(key="lang_choice").set_value("sv").run()
+    assert at.title[0].value == "Påverka din stads energiframtid"
+    assert chrome(at)["lang"] == "sv"
     at.switch_page("views/public/privacy.py").run()
-    assert at.title[0].value == "Datenschutzhinweise"
+    assert at.title[0].value == "Dataskyddsbeskrivning"
+    assert chrome(at)["title"] == "Dataskydd · SPARCS Engage"
+
+
+def test_switching_to_a_city_without_the_language_takes_the_city_language():
+    at = open_page(lang="sv", city="espoo")
+    at.segmented_control(key="city_choice").set_value("leipzig").run()
+    assert at.query_params["city"] == "leipzig" and at.query_params["lang"] == "de"
+    assert "Leipzig" in [h.value for h in at.header]
+    assert at.segmented_control(key="lang_choice").options == ["Deutsch", "English"]
 
 
 def test_broken_city_file_gives_a_translated_notice(tmp_path, monkeypatch):
@@ -88,9 +160,9 @@ def test_broken_city_file_gives_a_translated_notice(tmp_path, monkeypatch):
     shutil.copytree(REPO_ROOT / "data" / "cities", tmp_path / "cities")
     (tmp_path / "cities" / "espoo" / "city.toml").write_text("broken = [", encoding="utf-8")
     monkeypatch.setenv("SPARCS_DATA_DIR", str(tmp_path))
-    at = open_page(lang="fi")
-    assert at.header[0].value == "Leipzig"
-    assert any("Yhden kaupungin tietoja ei saatu luettua" in w.value for w in at.warning)
+    at = open_page(lang="fi")  # Leipzig, the one city left, has no Finnish: its German
+    assert "Leipzig" in [h.value for h in at.header]
+    assert any("Die Daten einer Stadt konnten nicht gelesen" in w.value for w in at.warning)
 
 
 def test_no_city_data_at_all_still_shows_the_home_page(tmp_path, monkeypatch):
@@ -100,7 +172,7 @@ def test_no_city_data_at_all_still_shows_the_home_page(tmp_path, monkeypatch):
 
 
 def test_privacy_notice_is_the_long_text_of_the_language():
-    texts = " ".join(visible_texts(open_page("views/public/privacy.py", lang="de")))
+    texts = " ".join(visible_texts(open_page("views/public/privacy.py", lang="de", city="leipzig")))
     assert "Datenschutzbeauftragte" in texts
 
 
@@ -110,7 +182,7 @@ def test_privacy_notice_is_the_long_text_of_the_language():
         ("espoo", "fi", "Espoon kaupunki", ["rekisterinpitäjä", "oikeusperuste", "2 vuotta"]),
         ("leipzig", "de", "Stadt Leipzig", ["Verantwortlicher im Sinne", "Rechtsgrundlage"]),
         ("leipzig", "en", "the City of Leipzig", ["Legal basis", "2 years", "portability"]),
-        ("espoo", "de", "Stadt Espoo", ["Tietosuojavaltuutetun toimisto", "widerrufen"]),
+        ("espoo", "sv", "Esbo stad", ["personuppgiftsansvarig", "Rättslig grund", "2 år"]),
     ],
 )
 def test_the_privacy_notice_names_the_citys_own_controller_basis_and_rights(
@@ -154,3 +226,11 @@ def test_every_page_ends_with_the_privacy_and_accessibility_links():
         labels = [link.proto.label for link in at.get("page_link")]
         # "Accessibility" is in no menu: only the footer links to the statement.
         assert "Accessibility" in labels and "Privacy" in labels, spec.key
+
+
+def test_the_home_page_leads_to_the_activities_right_under_its_title():
+    at = open_page(lang="sv", city="espoo")
+    t = translator("sv")
+    assert at.header[0].value == t("What you can do here")
+    labels = [link.label for link in at.get("page_link")]
+    assert t("Carbon footprint") in labels and t("City Vision 2050") in labels

@@ -8,7 +8,7 @@ from sparcs_engage.i18n import translator
 from sparcs_engage.models.surveys import SurveyAnswer, SurveyResponse
 from sparcs_engage.surveys import REVIEW, load_survey
 
-from .conftest import assert_no_english, open_page
+from .conftest import LANGUAGE_CITIES, assert_no_english, open_page
 
 VISION = "views/public/vision.py"
 RESULTS = "views/public/results.py"
@@ -60,7 +60,7 @@ def run_survey(at, city: str, *, stop_after: int | None = None):
     return at
 
 
-@pytest.mark.parametrize(("lang", "city"), [("fi", "espoo"), ("de", "leipzig"), ("en", "espoo")])
+@pytest.mark.parametrize(("lang", "city"), LANGUAGE_CITIES)
 def test_whole_survey_in_every_language(lang, city, app_database):
     at = run_survey(open_page(VISION, lang=lang, city=city), city)
     t = translator(lang)
@@ -108,9 +108,9 @@ def test_an_unknown_code_is_told_kindly():
     assert at.warning and not at.exception
 
 
-@pytest.mark.parametrize("lang", ["fi", "de", "en"])
-def test_results_page_runs_in_every_language(lang):
-    at = open_page(RESULTS, lang=lang, city="leipzig")
+@pytest.mark.parametrize(("lang", "city"), LANGUAGE_CITIES)
+def test_results_page_runs_in_every_language(lang, city):
+    at = open_page(RESULTS, lang=lang, city=city)
     assert at.title[0].value == translator(lang)("What residents want for 2050")
     if lang != "en":
         assert_no_english(at, lang)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from sparcs_engage.db import get_engine, upgrade
@@ -34,9 +34,16 @@ CHROMIUM_FLAGS = [
 VIEWPORTS = {"laptop": (1024, 768), "tablet": (768, 1024), "phone": (390, 844)}
 
 
+def _is_browser_test(item) -> bool:
+    return "tests/e2e/" in str(item.fspath).replace(os.sep, "/")
+
+
 def pytest_collection_modifyitems(items):
+    # Browser tests last: the session's Playwright keeps an event loop running in this thread,
+    # so a later test that calls asyncio.run() (tests/unit/test_routes.py) would fail.
+    items.sort(key=_is_browser_test)
     for item in items:
-        if "tests/e2e/" in str(item.fspath).replace(os.sep, "/"):
+        if _is_browser_test(item):
             item.add_marker(pytest.mark.e2e)
             # A real browser against a real server on a shared two-core machine: a timing
             # failure is tried once more (reported as a rerun); a real failure fails twice.
@@ -171,6 +178,29 @@ def sign_in(page: Page, server: str, username: str, password: str, *, lang: str,
     page.locator(".st-key-password input").fill(password)
     with page.expect_navigation(url=lambda url: "/login" in url and "_sparcs" not in url):
         page.locator(".st-key-sign_in_submit button").click()
+    wait_for_app(page)
+
+
+def nav_link(page: Page, name: str):
+    """A link of the header's navigation: in the menu on a phone (opened first), in the row of
+    links from tablet width."""
+    menu = page.locator(".st-key-site_menu [data-testid='stPopoverButton']")
+    if menu.is_visible():
+        menu.click()
+        popover = page.locator("[data-testid='stPopoverBody']")
+        expect(popover.get_by_role("link", name=name)).to_be_visible()
+        return popover.get_by_role("link", name=name)
+    return page.locator(".st-key-site_nav").get_by_role("link", name=name)
+
+
+def choose_place(page: Page, *, language: str | None = None, city: str | None = None) -> None:
+    """Choose a language (by its own name, "Svenska") or a city in the header's one control."""
+    page.locator(".st-key-place_menu [data-testid='stPopoverButton']").click()
+    popover = page.locator("[data-testid='stPopoverBody']")
+    if language:
+        popover.locator(".st-key-lang_choice").get_by_role("radio", name=language).click()
+    else:
+        popover.locator(".st-key-city_choice").get_by_role("radio", name=city).click()
     wait_for_app(page)
 
 

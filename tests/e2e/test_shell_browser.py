@@ -8,7 +8,9 @@ from playwright.sync_api import expect
 from sparcs_engage.demo import DEMO_PASSWORD
 
 from .conftest import (
+    choose_place,
     horizontal_overflow,
+    nav_link,
     new_page,
     serious_violations,
     sign_in,
@@ -17,16 +19,18 @@ from .conftest import (
 
 TITLES = {
     "fi": "Vaikuta kaupunkisi energiatulevaisuuteen",
+    "sv": "Påverka din stads energiframtid",
     "de": "Gestalten Sie die Energiezukunft Ihrer Stadt mit",
     "en": "Shape your city's energy future",
 }
+CITY = {"fi": "espoo", "sv": "espoo", "de": "leipzig", "en": "espoo"}
 
 
 @pytest.mark.parametrize("viewport", ["laptop", "tablet", "phone"])
 @pytest.mark.parametrize("lang", ["fi", "de", "en"])
 def test_home_page_fits_and_is_accessible(server, browser, axe, lang, viewport):
     page = new_page(browser, viewport)
-    page.goto(f"{server}/?lang={lang}")
+    page.goto(f"{server}/?lang={lang}&city={CITY[lang]}")
     wait_for_app(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLES[lang])
     assert horizontal_overflow(page) <= 0
@@ -34,26 +38,43 @@ def test_home_page_fits_and_is_accessible(server, browser, axe, lang, viewport):
     page.context.close()
 
 
+@pytest.mark.parametrize(("city", "lang"), [("espoo", "sv"), ("leipzig", "de")])
+def test_a_swedish_finnish_browser_gets_swedish_in_espoo_and_german_in_leipzig(
+    server, browser, city, lang
+):
+    page = new_page(browser, "tablet", locale="sv-FI")
+    page.goto(f"{server}/?city={city}")
+    wait_for_app(page)
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES[lang])
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+    expect(page).to_have_url(re.compile(rf"lang={lang}"))
+    page.context.close()
+
+
 def test_browser_locale_picks_the_language(server, browser):
     page = new_page(browser, "tablet", locale="de-AT")
-    page.goto(server)
+    page.goto(f"{server}/?city=leipzig")
     wait_for_app(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(TITLES["de"])
     page.context.close()
 
 
-def test_chosen_language_survives_a_page_change(server, browser):
-    page = new_page(browser, "laptop", locale="en-GB")
+@pytest.mark.parametrize("viewport", ["laptop", "phone"])
+def test_chosen_language_survives_a_page_change(server, browser, viewport):
+    page = new_page(browser, viewport, locale="en-GB")
     page.goto(f"{server}/?city=espoo")
     wait_for_app(page)
-    page.locator(".st-key-lang_choice").get_by_role("radio", name="de").click()
+    choose_place(page, language="Svenska")
+    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES["sv"])
+    expect(page).to_have_url(re.compile(r"lang=sv"))
+    expect(page.locator("html")).to_have_attribute("lang", "sv")
+    nav_link(page, "Dataskydd").click()
     wait_for_app(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text(TITLES["de"])
-    expect(page).to_have_url(re.compile(r"lang=de"))
-    page.get_by_role("link", name="Datenschutz").first.click()
-    wait_for_app(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Datenschutzhinweise")
-    expect(page).to_have_url(re.compile(r"/privacy\?.*lang=de"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dataskyddsbeskrivning")
+    expect(page).to_have_url(re.compile(r"/privacy\?.*lang=sv"))
+    expect(page).to_have_title("Dataskydd · SPARCS Engage")
+    # The menu that led here is closed on the new page.
+    expect(page.locator("[data-testid='stPopoverBody']")).to_have_count(0)
     page.context.close()
 
 

@@ -17,6 +17,7 @@ from sparcs_engage.models import Account, AuditEvent
 from .conftest import (
     SERVER_DATABASE,
     horizontal_overflow,
+    nav_link,
     new_page,
     serious_violations,
     sign_in,
@@ -49,7 +50,7 @@ def test_a_deep_link_without_sign_in_shows_no_figure(server, browser):
 def test_officer_filters_the_dashboard_and_downloads_the_answers(server, browser, axe):
     page = new_page(browser, "laptop", locale="fi-FI")
     sign_in(page, server, "demo.staff", DEMO_PASSWORD, lang="fi", city="espoo")
-    page.get_by_role("link", name="Mittarit").first.click()
+    nav_link(page, "Mittarit").click()
     wait_for_app(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Osallistumisen mittarit")
     texts = kpis.kpi_texts("fi")

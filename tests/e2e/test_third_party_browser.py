@@ -9,6 +9,9 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from sparcs_engage.cities import load_cities
+from sparcs_engage.settings import REPO_ROOT
+
 from .conftest import new_page, wait_for_app
 
 PAGES = [
@@ -23,7 +26,7 @@ PAGES = [
     "accessibility",
     "login",
 ]
-CITIES = {"espoo": ["fi", "en"], "leipzig": ["de", "en"]}
+CITIES = {city.id: list(city.languages) for city in load_cities(REPO_ROOT / "data").cities.values()}
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 

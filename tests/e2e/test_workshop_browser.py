@@ -15,6 +15,7 @@ from sparcs_engage.demo import DEMO_PASSWORD
 
 from .conftest import (
     horizontal_overflow,
+    nav_link,
     new_page,
     serious_violations,
     sign_in,
@@ -45,9 +46,9 @@ def tablet_card(page: Page, text: str):
 
 def sign_in_as_facilitator(page: Page, server: str) -> None:
     sign_in(page, server, "demo.facilitator", DEMO_PASSWORD, lang="de", city="leipzig")
-    page.get_by_role("link", name="Werkstatt moderieren").click()
+    nav_link(page, "Workshop leiten").click()
     wait_for_app(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Werkstatt moderieren")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Workshop leiten")
 
 
 def choose_view(page: Page, label: str) -> None:
@@ -72,10 +73,8 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     code = fac.locator(".sparcs-join-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{6}", code)
     join_link = fac.locator(".sparcs-join-url").inner_text().strip()
-    assert join_link.endswith(f"/workshop?code={code}&lang=de")
-    expect(
-        fac.get_by_role("img", name="QR-Code für die Teilnahme an der Werkstatt")
-    ).to_be_visible()
+    assert join_link.endswith(f"/workshop?code={code}&lang=de&city=leipzig")
+    expect(fac.get_by_role("img", name="QR-Code für die Teilnahme am Workshop")).to_be_visible()
     assert serious_violations(axe, fac) == []
 
     # Three residents open the QR code's link on their tablets and write a card each.
@@ -84,7 +83,7 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
         tablet = new_page(browser, "tablet", locale="de-DE")
         tablet.goto(join_link)
         wait_for_app(tablet)
-        expect(tablet.get_by_role("heading", level=1)).to_have_text("An der Werkstatt teilnehmen")
+        expect(tablet.get_by_role("heading", level=1)).to_have_text("Am Workshop teilnehmen")
         if name == "Anna":
             assert serious_violations(axe, tablet) == []
             assert horizontal_overflow(tablet) <= 0
@@ -141,7 +140,7 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     # Results: the tablets show them and ask for a rating.
     phase_button(fac, "results").click()
     wait_for_app(fac)
-    expect(anna.get_by_text("Wie fanden Sie die Werkstatt?")).to_be_visible(timeout=ONE_REFRESH_MS)
+    expect(anna.get_by_text("Wie fanden Sie den Workshop?")).to_be_visible(timeout=ONE_REFRESH_MS)
     key(anna, "wk_rating").locator("button").nth(4).click()
     wait_for_app(anna)
     key(anna, "wk_rate").locator("button").click()
@@ -174,7 +173,7 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     assert summary["dots_cast"] == 8 and summary["participants"] == 3
 
     for tablet in tablets.values():
-        expect(tablet.get_by_text("Diese Werkstatt ist beendet.", exact=False)).to_be_visible(
+        expect(tablet.get_by_text("Dieser Workshop ist beendet.", exact=False)).to_be_visible(
             timeout=ONE_REFRESH_MS
         )
     for page in (fac, *tablets.values()):
@@ -185,9 +184,9 @@ def test_facilitate_without_the_facilitator_role_shows_only_the_way_in(server, b
     page = new_page(browser, "tablet", locale="de-DE")
     page.goto(f"{server}/facilitate?lang=de&city=leipzig")
     wait_for_app(page)
-    expect(page.get_by_role("heading", level=1)).to_have_text("Werkstatt moderieren")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Workshop leiten")
     expect(
-        page.get_by_text("Diese Seite ist nur für angemeldete Werkstatt-Moderatorinnen")
+        page.get_by_text("Diese Seite ist nur für angemeldete Workshopleitungen")
     ).to_be_visible()
     expect(page.get_by_text("Dunckerviertel")).to_have_count(0)
     assert serious_violations(axe, page) == []

@@ -120,6 +120,7 @@ def test_xlsx_opens_cleanly_and_holds_no_formula(answered):
         assert not any(v.startswith("'") for v in flat)
         assert 'Grüne Höfe, "ruhige" Straßen; äö' in flat
         dictionary = [[c.value for c in r] for r in workbook["dictionary"].iter_rows()]
+        assert dictionary[0] == ["question", "option", "type", "fi", "sv", "en"]
         assert dictionary[2][:2] == ["housing", "own_flat"] or any(
             r[:2] == ["housing", "own_flat"] for r in dictionary
         )
@@ -159,11 +160,23 @@ def test_json_has_the_data_dictionary(answered):
     dictionary = parsed["dictionary"]
     assert [c["name"] for c in dictionary["columns"]] == list(ax.LONG_COLUMNS)
     housing = next(q for q in dictionary["questions"] if q["id"] == "housing")
-    assert set(housing["text"]) == {"fi", "de", "en"}
+    # The texts come in the languages of the city (Espoo: fi, sv, en), its default first.
+    assert list(housing["text"]) == dictionary["languages"] == ["fi", "sv", "en"]
+    assert housing["text"]["sv"] == "Var bor du?" or housing["text"]["sv"] != housing["text"]["en"]
     assert housing["options"][0]["id"] == "own_house"
     assert housing["options"][0]["text"]["fi"] != housing["options"][0]["text"]["en"]
     # JSON is never run as a formula: the text stays exactly as the resident wrote it.
     assert {"-3", '=HYPERLINK("http://x")'} <= {r["text"] for r in parsed["rows"]}
+
+
+def test_the_data_dictionary_follows_the_languages_of_the_city():
+    from sparcs_engage.surveys import load_survey
+
+    leipzig = ax.dictionary(load_survey("leipzig"), "wide")
+    assert leipzig["languages"] == ["de", "en"]
+    assert all(set(q["text"]) == {"de", "en"} for q in leipzig["questions"])
+    rows = list(ax._dictionary_rows(leipzig))
+    assert all(len(row) == 5 for row in rows)
 
 
 def test_geojson_has_the_map_answers(answered):

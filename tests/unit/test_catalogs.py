@@ -1,5 +1,6 @@
-"""The translations are complete: every UI string in fi and de, every long text in all three
-languages, and the catalogs are not behind the code."""
+"""The translations are complete: every UI string and every long text in every language of the
+app (the content/<lang>/ folders) and so in every language of every city, and the catalogs are
+not behind the code. The glossary and spacing rules are in test_glossary.py."""
 
 import re
 import subprocess
@@ -9,10 +10,22 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES
+from sparcs_engage.cities import load_cities
+from sparcs_engage.i18n import CONTENT_DIR, LANGUAGES, SOURCE_LANGUAGE
 from sparcs_engage.settings import REPO_ROOT
 
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
+TRANSLATED = sorted(set(LANGUAGES) - {SOURCE_LANGUAGE})
+
+
+def test_every_language_of_every_city_is_a_language_of_the_app():
+    registry = load_cities(REPO_ROOT / "data")
+    assert registry.errors == ()
+    spoken = {lang for city in registry.cities.values() for lang in city.languages}
+    assert spoken <= set(LANGUAGES)
+    assert spoken == {"fi", "sv", "de", "en"}
+    for lang in spoken:
+        assert (CONTENT_DIR / lang / "LC_MESSAGES" / "messages.po").is_file(), lang
 
 
 def catalog(lang: str):
@@ -24,7 +37,7 @@ def messages(lang: str):
     return [m for m in catalog(lang) if m.id]
 
 
-@pytest.mark.parametrize("lang", ["fi", "de"])
+@pytest.mark.parametrize("lang", TRANSLATED)
 def test_every_ui_string_has_a_finished_translation(lang):
     missing = []
     for message in messages(lang):
@@ -34,7 +47,7 @@ def test_every_ui_string_has_a_finished_translation(lang):
     assert missing == []
 
 
-@pytest.mark.parametrize("lang", ["fi", "de"])
+@pytest.mark.parametrize("lang", TRANSLATED)
 def test_translations_keep_every_placeholder(lang):
     wrong = []
     for message in messages(lang):
@@ -90,7 +103,7 @@ def content_files(lang: str) -> set[str]:
     }
 
 
-def test_every_long_text_exists_in_all_three_languages():
+def test_every_long_text_exists_in_every_language():
     names = {lang: content_files(lang) for lang in LANGUAGES}
     union = set().union(*names.values())
     assert union, "no content files found"
@@ -99,14 +112,14 @@ def test_every_long_text_exists_in_all_three_languages():
 
 
 def test_long_texts_are_not_left_in_english():
-    for name in content_files("en"):
-        english = (CONTENT_DIR / "en" / name).read_text(encoding="utf-8")
-        for lang in ("fi", "de"):
-            assert (CONTENT_DIR / lang / name).read_text(encoding="utf-8") != english
+    for name in content_files(SOURCE_LANGUAGE):
+        english = (CONTENT_DIR / SOURCE_LANGUAGE / name).read_text(encoding="utf-8")
+        for lang in TRANSLATED:
+            assert (CONTENT_DIR / lang / name).read_text(encoding="utf-8") != english, name
 
 
 def test_no_translated_string_hides_inside_an_f_string():
-    """pybabel does not look into f-strings: t("...") there would stay English in fi and de."""
+    """pybabel does not look into f-strings: t("...") there would stay English elsewhere."""
     import ast
 
     found = []

@@ -17,7 +17,30 @@ def test_espoo_and_leipzig_load_with_their_targets():
     assert registry["espoo"].targets[0].year == 2030
     assert registry["leipzig"].targets[0].year == 2040
     assert registry["leipzig"].default_language == "de"
+    assert registry["espoo"].languages == ("fi", "sv", "en")
+    assert registry["leipzig"].languages == ("de", "en")
     assert registry["espoo"].population_source and registry["espoo"].population_year
+
+
+def test_a_city_needs_its_texts_only_in_its_own_languages():
+    espoo, leipzig = load_cities(DATA)["espoo"], load_cities(DATA)["leipzig"]
+    assert espoo.name("sv") == "Esbo" and "sv" in espoo.targets[0].text
+    assert "sv" not in leipzig.names and "sv" not in leipzig.targets[0].text
+    # A language the city does not speak: its name in its own language.
+    assert leipzig.name("sv") == "Leipzig" and espoo.name("de") == "Espoo"
+
+
+def test_leipzig_data_files_carry_no_swedish_text():
+    import json
+    import tomllib
+
+    folder = DATA / "cities" / "leipzig"
+    for path in folder.glob("*.toml"):
+        text = path.read_text(encoding="utf-8")
+        tomllib.loads(text)
+        assert "\nsv = " not in text, path
+    for feature in json.loads((folder / "districts.geojson").read_text())["features"]:
+        assert "name_sv" not in feature["properties"]
 
 
 def test_every_city_figure_carries_a_source():
@@ -56,14 +79,17 @@ def rewrite(data_dir: Path, old: str, new: str) -> Path:
     [
         ("zoom = 11", 'zoom = "eleven"', "map.zoom"),
         ("zoom = 11", "zoom = 40", "map.zoom"),
-        ('default_language = "fi"', 'default_language = "sv"', "default_language"),
+        ('languages = ["fi", "sv", "en"]', 'languages = ["fi", "xx"]', "languages"),
+        ('languages = ["fi", "sv", "en"]', "languages = []", "languages"),
+        ('languages = ["fi", "sv", "en"]', 'languages = ["fi", "fi"]', "languages"),
+        ('languages = ["fi", "sv", "en"]', 'default_language = "fi"', "default_language"),
         ("value = 314024", "value = -3", "population.value"),
         (
-            'source = "Tilastokeskus (Statistics Finland), väestö vuoden lopussa"',
+            'source = "Tilastokeskus (Statistics Finland)"',
             'source = ""',
             "population.source",
         ),
-        ('de = "Espoo"\n', "", "name.de"),
+        ('sv = "Esbo"\n', "", "name.sv"),
         ('id = "espoo"', 'id = "tapiola"', "id"),
         ("center = [60.205, 24.700]", "center = [600.0, 24.7]", "map.center"),
     ],

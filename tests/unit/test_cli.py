@@ -86,7 +86,7 @@ def test_an_unreachable_database_is_one_clear_line(monkeypatch, capsys):
 def test_cities_lists_both_lighthouse_cities(capsys):
     assert main(["cities"]) == 0
     out = capsys.readouterr().out
-    assert "espoo\tFI" in out and "leipzig\tDE" in out
+    assert "espoo\tFI\tEspoo\tfi sv en" in out and "leipzig\tDE\tLeipzig\tde en" in out
 
 
 def test_cities_checks_the_plans_of_each_city(capsys, tmp_path, monkeypatch):
@@ -102,3 +102,14 @@ def test_cities_checks_the_plans_of_each_city(capsys, tmp_path, monkeypatch):
     assert main(["cities"]) == 2
     err = capsys.readouterr().err
     assert "plans.toml" in err and "'heat'" in err
+
+
+def test_cities_names_a_text_a_city_lacks_in_one_of_its_languages(tmp_path, monkeypatch, capsys):
+    shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    sites = tmp_path / "data" / "cities" / "espoo" / "sites.toml"
+    text = sites.read_text(encoding="utf-8")
+    sites.write_text(text.replace('sv = "Kera"\n', "", 1), encoding="utf-8")
+    monkeypatch.setenv("SPARCS_DATA_DIR", str(tmp_path / "data"))
+    assert main(["cities"]) == 2
+    err = capsys.readouterr().err
+    assert "sites.toml" in err and "name.sv" in err

@@ -7,6 +7,7 @@ import importlib.util
 import io
 import json
 import math
+import shutil
 import sys
 from pathlib import Path
 
@@ -35,7 +36,9 @@ from sparcs_engage.energy import (
 
 REPO = Path(__file__).resolve().parents[2]
 DATA = REPO / "data"
-LANGS = ("fi", "de", "en")
+LANGS = ("fi", "de", "en")  # the languages of the files these tests write
+# Each shipped city's files need texts in its own languages (its city.toml), and only those.
+CITY_LANGS = {"espoo": ("fi", "sv", "en"), "leipzig": ("de", "en")}
 YEARS = range(2019, 2025)
 CITY_DISTRICTS = {
     "espoo": {
@@ -128,7 +131,8 @@ def test_shipped_districts_load_and_are_marked_approximate(city):
         assert district.geometry.is_valid and not district.geometry.is_empty
         assert district.approximate is True
         assert "not an official boundary" in district.source
-        assert all(district.names[lang] for lang in LANGS)
+        assert list(district.names) == list(CITY_LANGS[city])
+        assert all(district.names[lang] for lang in CITY_LANGS[city])
         minx, miny, maxx, maxy = district.geometry.bounds
         assert -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90
 
@@ -209,7 +213,8 @@ def test_every_site_lies_in_the_district_it_names(city):
         assert district_at(districts, site.lat, site.lon) == site.district
         assert site.coordinates_approximate is True
         assert site.source.startswith(("https://", "http://"))
-        for lang in LANGS:
+        assert list(site.names) == list(site.texts) == list(CITY_LANGS[city])
+        for lang in CITY_LANGS[city]:
             assert site.names[lang] and site.texts[lang]
             assert site.texts[lang].count(".") <= 4  # 1-3 short sentences
 
@@ -363,7 +368,7 @@ def write_geojson(path: Path, features: list, **top) -> Path:
 
 def districts_error(path: Path) -> EnergyDataError:
     with pytest.raises(EnergyDataError) as caught:
-        load_districts(path)
+        load_districts(path, LANGS)
     return caught.value
 
 
@@ -376,8 +381,32 @@ def test_valid_districts_load_with_names_per_language(tmp_path):
 
 def test_a_single_name_property_is_used_for_every_language(tmp_path):
     feat = feature({"id": "x", "name": "Altstadt", "source": "Import"})
-    (district,) = load_districts(write_geojson(tmp_path / "d.geojson", [feat]))
+    path = write_geojson(tmp_path / "d.geojson", [feat])
+    (district,) = load_districts(path, LANGS)
     assert district.names == {"fi": "Altstadt", "de": "Altstadt", "en": "Altstadt"}
+    # Beside no city.toml, no language is required: the one name serves them all.
+    (district,) = load_districts(path)
+    assert district.name("sv") == district.name("de") == "Altstadt"
+
+
+def test_district_names_are_needed_only_in_the_city_languages(tmp_path):
+    shutil.copytree(DATA / "cities" / "leipzig", tmp_path / "leipzig")
+    path = tmp_path / "leipzig" / "districts.geojson"
+    districts = load_districts(path)  # Leipzig: de, en; its file has no fi or sv names
+    assert all(list(d.names) == ["de", "en"] for d in districts)
+    assert districts[0].name("sv") == districts[0].names["de"]  # its own name, not an error
+    text = path.read_text(encoding="utf-8").replace('"name_en":"Mitte",', "")
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(EnergyDataError) as caught:
+        load_districts(path)
+    assert (caught.value.field, caught.value.feature_id) == ("name_en", "mitte")
+
+
+def test_espoo_districts_have_their_swedish_names():
+    districts = {d.id: d for d in load_districts(city_dir("espoo") / "districts.geojson")}
+    assert districts["suur-leppavaara"].name("sv") == "Stor-Alberga"
+    assert districts["vanha-espoo"].name("sv") == "Gamla Esbo"
+    assert districts["vanha-espoo"].name("fi") == "Vanha-Espoo"
 
 
 @pytest.mark.parametrize(
@@ -492,7 +521,8 @@ def test_import_writes_our_format_and_reports_the_feature_count(tmp_path):
     assert import_districts(source, target, id_field="SBZ", name_field="NAME") == 2
     districts = load_districts(target)
     assert [d.id for d in districts] == ["0", "1"]
-    assert districts[1].names == {"fi": "Nordost", "de": "Nordost", "en": "Nordost"}
+    # No city.toml beside the target: the name is written for the source language only.
+    assert districts[1].names == {"en": "Nordost"}
     assert all(d.approximate is False for d in districts)
     assert districts[0].source == "Imported from stadtbezirke.geojson"
     assert districts[0].geometry.equals(load_districts(target)[0].geometry)
@@ -565,9 +595,30 @@ def test_an_indicator_without_a_german_name_is_reported_by_field(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(EnergyDataError) as caught:
-        load_indicator_registry(path)
+        load_indicator_registry(path, LANGS)
     assert caught.value.field == "indicator[0].name.de"
     assert caught.value.code == energy.E_TEXT_MISSING
+
+
+def test_the_shared_indicator_file_needs_every_language_some_city_speaks(tmp_path):
+    shutil.copytree(DATA / "cities", tmp_path / "cities")
+    text = (DATA / "indicators.toml").read_text(encoding="utf-8")
+    (tmp_path / "indicators.toml").write_text(text, encoding="utf-8")
+    registry = load_indicator_registry(tmp_path / "indicators.toml")
+    assert set(registry["population"].names) == {"fi", "sv", "de", "en"}
+    # Without Espoo, nobody reads Swedish or Finnish: those texts may go.
+    shutil.rmtree(tmp_path / "cities" / "espoo")
+    lines = [line for line in text.splitlines() if not line.startswith(("sv = ", "fi = "))]
+    (tmp_path / "indicators.toml").write_text("\n".join(lines), encoding="utf-8")
+    assert set(load_indicator_registry(tmp_path / "indicators.toml")["population"].names) == {
+        "de",
+        "en",
+    }
+    # With Espoo, a missing Swedish text names its field.
+    shutil.copytree(DATA / "cities" / "espoo", tmp_path / "cities" / "espoo")
+    with pytest.raises(EnergyDataError) as caught:
+        load_indicator_registry(tmp_path / "indicators.toml")
+    assert caught.value.field == "indicator[0].name.fi"
 
 
 def test_a_site_in_an_unknown_district_is_reported(tmp_path):

@@ -222,12 +222,32 @@ def test_background_questions_are_optional_and_come_last():
     assert "prefer_not_to_say" in survey.question("gender").options
 
 
+def speaking(lang: str) -> list[str]:
+    """The cities whose residents are served in a language (their city.toml's languages)."""
+    from sparcs_engage.cities import load_cities
+    from sparcs_engage.settings import REPO_ROOT
+
+    registry = load_cities(REPO_ROOT / "data")
+    return [c.id for c in registry.cities.values() if lang in c.languages]
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_every_id_of_the_structure_has_a_text_in_each_language(lang):
+    """Everything of the survey, and the themes of each city that speaks the language."""
     texts = survey_texts(lang).texts
-    needed = required_text_keys(load_structure(STRUCTURE))
+    needed = required_text_keys(load_structure(STRUCTURE), speaking(lang))
     missing = sorted(k for k in needed if not isinstance(texts.get(k), str) or not texts[k])
     assert missing == []
+
+
+def test_a_city_theme_is_needed_only_in_the_languages_of_its_city():
+    structure = load_structure(STRUCTURE)
+    leipzig_only = required_text_keys(structure, ["leipzig"]) - required_text_keys(
+        structure, ["espoo"]
+    )
+    assert "themes.green_district_heat.label" in leipzig_only
+    assert leipzig_only.isdisjoint(required_text_keys(structure, speaking("sv")))
+    assert speaking("sv") == ["espoo"] and speaking("de") == ["leipzig"]
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -241,26 +261,35 @@ def test_no_text_is_left_without_an_id_of_the_structure(lang):
     assert stale == []
 
 
-def test_all_languages_have_the_same_text_ids():
-    keys = {lang: set(survey_texts(lang).texts) for lang in LANGUAGES}
-    assert keys["fi"] == keys["en"]
-    assert keys["de"] == keys["en"]
+def test_every_language_has_the_texts_of_the_source_language():
+    """A language has every text English has, but the themes of cities that do not speak it."""
+    structure = load_structure(STRUCTURE)
+    english = set(survey_texts("en").texts)
+    for lang in LANGUAGES:
+        others = required_text_keys(structure) - required_text_keys(structure, speaking(lang))
+        assert english - others - set(survey_texts(lang).texts) == set(), lang
 
 
 def test_texts_keep_the_placeholders_of_the_english_ones():
     english = survey_texts("en").texts
-    for lang in ("fi", "de"):
+    for lang in set(LANGUAGES) - {"en"}:
         for key, text in survey_texts(lang).texts.items():
             assert set(PLACEHOLDER.findall(text)) == set(PLACEHOLDER.findall(english[key])), key
 
 
-def test_finnish_and_german_texts_are_not_left_in_english():
+# Texts that are the same word in English and in a language, and right there.
+SAME_AS_ENGLISH = {("sv", "questions.gender.options.man")}
+
+
+def test_texts_are_not_left_in_english():
     english = survey_texts("en").texts
-    for lang in ("fi", "de"):
+    for lang in set(LANGUAGES) - {"en"}:
         same = [
             key
             for key, text in survey_texts(lang).texts.items()
-            if text == english[key] and re.search(r"[A-Za-z]{3}", text)
+            if text == english[key]
+            and re.search(r"[A-Za-z]{3}", text)
+            and (lang, key) not in SAME_AS_ENGLISH
         ]
         assert same == [], lang
 
@@ -369,7 +398,9 @@ def test_labels_come_from_the_language_and_districts_from_the_map_data():
     assert de.scale("agreement", 5) == "Stimme voll zu"
     assert fi.hint(survey.question("vision_text")).startswith("Enintään 1\xa0000 merkkiä")
     assert survey_texts("en").hint(survey.question("info_channels")) == "Choose up to 3."
-    assert survey_texts("sv").lang == "en"
+    assert survey_texts("xx").lang == "en"
+    sv = survey_texts("sv")
+    assert sv.option(survey, survey.question("district"), "suur-tapiola") == "Stor-Hagalund"
 
 
 def test_every_message_is_a_plain_english_sentence():

@@ -144,6 +144,11 @@ def test_the_join_link_and_its_qr_code():
     url = ws.join_url("https://engage.example.fi/", " k7q m4t ", lang="fi")
     assert url == "https://engage.example.fi/workshop?code=K7QM4T&lang=fi"
     assert ws.join_url("https://engage.example.fi", "K7QM4T", lang="xx").endswith("code=K7QM4T")
+    # The city goes with the language (Leipzig's German must not meet Espoo, the default).
+    assert ws.join_url("https://x.de", "K7QM4T", lang="de", city="leipzig") == (
+        "https://x.de/workshop?code=K7QM4T&lang=de&city=leipzig"
+    )
+    assert ws.join_url("https://x.de", "K7QM4T", city="../etc").endswith("code=K7QM4T")
     with pytest.raises(ValueError):
         ws.join_url("https://engage.example.fi", "nope")
     svg = ws.qr_svg(url)
