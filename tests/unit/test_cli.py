@@ -105,6 +105,10 @@ def test_cities_checks_the_plans_of_each_city(capsys, tmp_path, monkeypatch):
 
 
 def test_cities_names_a_text_a_city_lacks_in_one_of_its_languages(tmp_path, monkeypatch, capsys):
+    import shutil
+
+    from sparcs_engage.settings import REPO_ROOT
+
     shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
     sites = tmp_path / "data" / "cities" / "espoo" / "sites.toml"
     text = sites.read_text(encoding="utf-8")
