@@ -154,3 +154,48 @@ class SurveySummaryBudget(SQLModel, table=True):
     )
     theme: str = Field(max_length=40)
     points: int
+
+
+# What a row of survey_total counts (see SurveyTotal).
+TOTAL_KINDS: tuple[str, ...] = ("respondents", "question", "answer", "approved")
+
+
+class SurveyTotal(SQLModel, table=True):
+    """Running totals of a survey's public results: what /results shows, kept up to date.
+
+    One row per (city, survey, demo or not, kind, question, item, value):
+    ``respondents`` counts the submitted responses (question and item empty); ``question`` the
+    respondents who answered a closed question; ``answer`` the answer rows of one option, row,
+    theme or district and scale value (``value``: the whole scale value, rank position or
+    points; 0 for a plain choice), with ``total`` the sum of their values (means come from it);
+    ``n`` is the count of each kind.
+    ``approved`` the open answers a moderator published. The submission adds a response in its
+    own transaction, moderation and every deletion correct it, and `sparcs-engage results
+    rebuild` recomputes it from the answers (surveys/totals.py). It exists for speed: /results
+    of a city with a million respondents reads a few hundred rows instead of every answer.
+    """
+
+    __tablename__ = "survey_total"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "city",
+            "survey_id",
+            "is_demo",
+            "kind",
+            "question_id",
+            "item",
+            "value",
+            name="uq_survey_total_key",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    city: str = Field(max_length=40)
+    survey_id: str = Field(max_length=40)
+    is_demo: bool = Field(default=False)
+    kind: str = Field(max_length=12)
+    question_id: str = Field(default="", max_length=40)
+    item: str = Field(default="", max_length=40)
+    value: int = Field(default=0)
+    n: int = Field(default=0)
+    total: float = Field(default=0.0)

@@ -6,13 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
-from sqlmodel import func, select
 
 from sparcs_engage.cities import City
 from sparcs_engage.db import session_scope
 from sparcs_engage.energy import load_districts
 from sparcs_engage.i18n import Translator
-from sparcs_engage.models.surveys import SurveyResponse
 from sparcs_engage.respondents import CodeAttemptsExceeded
 from sparcs_engage.surveys import (
     MIN_GROUP,
@@ -36,12 +34,10 @@ from sparcs_engage.workshops import top_visions_of_city
 
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _results(city_id: str, _engine: Engine):
+def _results(city_id: str, _engine: Engine) -> SurveyResults | None:
+    """The results from the running totals (surveys/totals.py): a few hundred rows."""
     with session_scope(_engine) as session:
-        demo = session.exec(
-            select(func.count()).where(SurveyResponse.city == city_id, SurveyResponse.is_demo)
-        ).one()
-        return results(session=session, city=city_id), demo
+        return results(session=session, city=city_id)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -64,7 +60,7 @@ def render(visitor: Visitor) -> None:
     survey = load_survey(city.id)
     texts = survey_texts(lang)
 
-    found, demo_count = _results(city.id, engine)
+    found = _results(city.id, engine)
     if found is None:
         st.info(
             t(
@@ -75,7 +71,7 @@ def render(visitor: Visitor) -> None:
             )
         )
     else:
-        _survey_results(t, lang, city, survey, texts, found, demo_count)
+        _survey_results(t, lang, city, survey, texts, found)
     _visions(t, lang, city, engine)
     _delete_by_code(t, engine)
 
@@ -87,7 +83,6 @@ def _survey_results(
     survey: Survey,
     texts: SurveyTexts,
     found: SurveyResults,
-    demo_count: int,
 ) -> None:
     st.write(
         t.ngettext(
@@ -97,7 +92,7 @@ def _survey_results(
             city=city.name(lang),
         )
     )
-    if demo_count:
+    if found.demo:
         st.caption(t("Some answers here are demo data, made to show how the results look."))
 
     if found.top_places:
