@@ -5,7 +5,7 @@ Revises: 0006
 Create Date: 2026-11-30 21:00:00
 
 Running totals of the survey's public results (survey_total): /results reads them instead of
-every answer. Responses submitted before this revision are counted here, with the same query as
+every answer; a small index of the open answers gives /results the newest published ones. Responses submitted before this revision are counted here, with the same query as
 sparcs_engage.surveys.totals.contributions (written out, so the migration does not change when
 the app's code does).
 """
@@ -47,6 +47,14 @@ def upgrade() -> None:
             name="uq_survey_total_key",
         ),
     )
+    with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_survey_answer_open",
+            ["question_id", "moderation", "id"],
+            unique=False,
+            sqlite_where=sa.text("text IS NOT NULL"),
+            postgresql_where=sa.text("text IS NOT NULL"),
+        )
     head = "r.city, r.survey_id, r.is_demo"
     joined = "FROM survey_response r JOIN survey_answer a ON a.response_id = r.id"
     submitted = "r.status = 'submitted'"
@@ -69,4 +77,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("survey_answer", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_answer_open")
     op.drop_table("survey_total")

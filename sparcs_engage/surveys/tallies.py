@@ -292,8 +292,9 @@ def results(
 
 
 def _published(session: Session, filters: list, question_id: str, limit: int) -> list[str]:
-    """The newest approved open answers to one question (only asked when the totals count
-    some): the responses are walked newest first, so a million answers cost ~limit look-ups."""
+    """The newest approved open answers to one question (asked only when the totals count
+    some), newest written first: the index ix_survey_answer_open is walked from its end, so a
+    million answers cost about ``limit`` look-ups, not a sort of every published answer."""
     texts = session.execute(
         sa.select(SurveyAnswer.text)
         .join(SurveyResponse, SurveyResponse.id == SurveyAnswer.response_id)
@@ -301,8 +302,9 @@ def _published(session: Session, filters: list, question_id: str, limit: int) ->
             *filters,
             SurveyAnswer.question_id == question_id,
             SurveyAnswer.moderation == "approved",
+            SurveyAnswer.text.is_not(None),
         )
-        .order_by(SurveyResponse.submitted_at.desc(), SurveyAnswer.id.desc())
+        .order_by(SurveyAnswer.id.desc())
         .limit(limit)
     ).scalars()
     return [t for t in texts if t]
