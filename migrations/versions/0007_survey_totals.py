@@ -5,7 +5,9 @@ Revises: 0006
 Create Date: 2026-11-30 21:00:00
 
 Running totals of the survey's public results (survey_total): /results reads them instead of
-every answer; a small index of the open answers gives /results the newest published ones. Responses submitted before this revision are counted here, with the same query as
+every answer; a small index of the open answers gives /results the newest published ones; the
+responses' index by city and time ends with the id, so that an export walks a city's answers
+in its order (submitted_at, id) without sorting them. Responses submitted before this revision are counted here, with the same query as
 sparcs_engage.surveys.totals.contributions (written out, so the migration does not change when
 the app's code does).
 """
@@ -55,6 +57,11 @@ def upgrade() -> None:
             sqlite_where=sa.text("text IS NOT NULL"),
             postgresql_where=sa.text("text IS NOT NULL"),
         )
+    with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_response_city_submitted_at")
+        batch_op.create_index(
+            "ix_survey_response_city_submitted_at", ["city", "submitted_at", "id"], unique=False
+        )
     head = "r.city, r.survey_id, r.is_demo"
     joined = "FROM survey_response r JOIN survey_answer a ON a.response_id = r.id"
     submitted = "r.status = 'submitted'"
@@ -77,6 +84,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("survey_response", schema=None) as batch_op:
+        batch_op.drop_index("ix_survey_response_city_submitted_at")
+        batch_op.create_index(
+            "ix_survey_response_city_submitted_at", ["city", "submitted_at"], unique=False
+        )
     with op.batch_alter_table("survey_answer", schema=None) as batch_op:
         batch_op.drop_index("ix_survey_answer_open")
     op.drop_table("survey_total")
