@@ -7,9 +7,9 @@ Create Date: 2026-11-30 21:00:00
 Running totals of the survey's public results (survey_total): /results reads them instead of
 every answer; a small index of the open answers gives /results the newest published ones; the
 responses' index by city and time ends with the id, so that an export walks a city's answers
-in its order (submitted_at, id) without sorting them. Responses submitted before this revision are counted here, with the same query as
-sparcs_engage.surveys.totals.contributions (written out, so the migration does not change when
-the app's code does).
+in its order (submitted_at, id) without sorting them. Responses submitted before this revision
+are counted here, with the same query as sparcs_engage.surveys.totals.contributions (written
+out, so the migration does not change when the app's code does).
 """
 
 import sqlalchemy as sa
