@@ -81,3 +81,64 @@ def test_broken_indicator_file_gives_a_friendly_message(tmp_path, monkeypatch):
     assert at.error and "Energiedaten" in at.error[0].value
     details = [t.value for t in at.text]
     assert any("indicators.csv" in d and "line 4" in d for d in details)
+
+
+def test_a_rerun_neither_builds_nor_renders_an_unchanged_map(monkeypatch):
+    """st_folium turns the folium figure into Leaflet code once per map; later reruns hand the
+    kept arguments to its component, and folium renders nothing."""
+    import folium
+
+    from sparcs_engage.ui import maps
+
+    at = open_page(MAP, lang="de", city="leipzig")
+    calls = {"st_folium": 0, "render": 0, "component": 0}
+    original_st_folium, original_component = maps.st_folium, maps._COMPONENT
+    original_render = folium.Map.render
+
+    def counted(name, function):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    monkeypatch.setattr(maps, "st_folium", counted("st_folium", original_st_folium))
+    monkeypatch.setattr(maps, "_COMPONENT", counted("component", original_component))
+    monkeypatch.setattr(folium.Map, "render", counted("render", original_render))
+    at.run()
+    at.selectbox(key="district").set_value("alt-west").run()
+    at.selectbox(key="district").set_value("mitte").run()
+    assert not at.exception
+    assert calls == {"st_folium": 0, "render": 0, "component": 3}
+
+
+def test_choosing_a_district_reruns_only_its_fragment_not_the_map(monkeypatch):
+    """The server reruns only the fragment a widget is in. AppTest always reruns the whole
+    script, so the rerun is scoped here as the browser's request would scope it."""
+    import dataclasses
+
+    from streamlit.testing.v1 import local_script_runner
+
+    from sparcs_engage.ui import maps
+
+    at = open_page(MAP, lang="de", city="leipzig")
+    fragments = list(at._fragment_storage._fragments)
+    assert len(fragments) == 1
+    drawn = []
+    original_component = maps._COMPONENT
+    monkeypatch.setattr(
+        maps, "_COMPONENT", lambda **kwargs: drawn.append(1) or original_component(**kwargs)
+    )
+
+    def scoped(self, rerun_data):
+        # A new runner starts with a pending full rerun, which any request joins: replaced.
+        self._requests._rerun_data = dataclasses.replace(
+            rerun_data, fragment_id_queue=fragments, is_fragment_scoped_rerun=True
+        )
+        return True
+
+    monkeypatch.setattr(local_script_runner.LocalScriptRunner, "request_rerun", scoped)
+    at.selectbox(key="district").set_value("alt-west").run()
+    assert not at.exception
+    assert at.header[0].value == "Alt-West"  # the card is drawn ...
+    assert drawn == []  # ... and the map is not even asked for
