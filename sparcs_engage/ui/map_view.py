@@ -182,10 +182,12 @@ def _district_part(
             average = own["city_average"]
             delta = None
             if average and indicator.aggregation != "sum":
-                share = (own["value"] - average) / average
+                share = round((own["value"] - average) / average, 2)
                 delta = t("{share} compared with the city", share=t.percent(share, digits=0))
                 if share > 0:
                     delta = "+" + delta
+                elif share == 0:
+                    delta = None  # "+0 %" in red, with an arrow, said nothing true
             st.metric(
                 f"{indicator.name(lang)}, {int(own['year'])}",
                 format_value(t, indicator, own["value"]),
@@ -237,8 +239,9 @@ def _district_part(
             spec = trend_spec(
                 long,
                 (tuple(source), chosen, indicator_id, lang),
+                lang=lang,
                 x_title=t("Year"),
-                y_title=f"{indicator.name(lang)} ({indicator.unit_label(lang)})",
+                y_title=indicator.unit_label(lang),
                 series_title=t("Series"),
                 value_title=indicator.name(lang),
                 start_year=int(history["year"].min()),
@@ -246,6 +249,7 @@ def _district_part(
                 target_label=t("Target year {year}", year=target.year) if target else None,
             )
             st.subheader(t("Over the years"))
+            st.caption(f"{indicator.name(lang)} ({indicator.unit_label(lang)})")
             st.vega_lite_chart(spec, width="stretch")
             if target:
                 st.caption(target.text[lang])
@@ -261,13 +265,15 @@ def _district_part(
 
     # Compare every district, as a chart (in the fragment: the chosen one is marked).
     st.header(t("All districts compared"))
+    st.caption(f"{indicator.name(lang)} ({indicator.unit_label(lang)}), {year}")
     chart_data = table.assign(
         label=list(labels), chosen=table["district"] == (chosen or "")
     ).dropna(subset=["value"])
     spec = bars_spec(
         chart_data,
         (tuple(source), indicator_id, year, lang, chosen),
-        x_title=f"{indicator.name(lang)} ({indicator.unit_label(lang)})",
+        lang=lang,
+        x_title=indicator.unit_label(lang),
         name_title=t("District"),
         value_title=indicator.name(lang),
     )

@@ -142,3 +142,71 @@ def test_choosing_a_district_reruns_only_its_fragment_not_the_map(monkeypatch):
     assert not at.exception
     assert at.header[0].value == "Alt-West"  # the card is drawn ...
     assert drawn == []  # ... and the map is not even asked for
+
+
+def _indicator(digits: int = 1, unit: str = "t"):
+    from sparcs_engage.settings import load_settings
+    from sparcs_engage.ui.maps import registry_for
+
+    indicator = registry_for(load_settings().data_dir)["ghg_per_resident"]
+    return indicator if indicator.digits == digits else None
+
+
+def test_the_legend_never_has_a_class_that_reads_the_same_at_both_ends():
+    from sparcs_engage.i18n import translator
+    from sparcs_engage.ui.maps import legend_for, map_classes
+
+    indicator = _indicator()
+    t = translator("de")
+    # Values that differ, but not at the figure's one digit: once "2,0 – 2,0".
+    close = [1.96, 1.98, 2.0, 2.02, 2.04, 2.4, 3.1]
+    legend = legend_for(t, indicator, close)
+    for label in legend.labels:
+        low, high = label.split(" – ")
+        assert low != high, legend.labels
+    assert len(legend.colours) == len(legend.labels)
+    breaks, colours = map_classes(indicator, close)
+    assert breaks == sorted(set(breaks)) and len(colours) == len(breaks) - 1
+    single = legend_for(t, indicator, [2.0, 2.0, 2.0])
+    assert single.labels == ["2,0"] and len(single.colours) == 1
+
+
+def test_map_charts_label_every_district_in_the_visitors_number_format():
+    import pandas as pd
+
+    from sparcs_engage.ui.charts import bars_spec, trend_spec
+
+    data = pd.DataFrame(
+        {"name": [f"D{n}" for n in range(40)], "value": range(40), "label": "x", "chosen": False}
+    )
+    spec = bars_spec(data, ("t", 40), lang="fi", x_title="t", name_title="n", value_title="v")
+    assert spec["height"] == {"step": 22}  # a band per district, however many
+    assert spec["encoding"]["y"]["axis"]["labelOverlap"] is False
+    assert spec["config"]["locale"]["number"]["decimal"] == ","
+    assert spec["config"]["locale"]["number"]["thousands"] == "\xa0"
+    trend = pd.DataFrame({"year": [2020, 2021], "value": [1.5, 2.5], "series": "A", "label": "x"})
+    lines = trend_spec(
+        trend,
+        ("t", "trend"),
+        lang="de",
+        x_title="Jahr",
+        y_title="t",
+        series_title="s",
+        value_title="v",
+        start_year=2020,
+        target_year=2040,
+        target_label="Ziel",
+    )
+    assert lines["config"]["locale"]["number"]["decimal"] == ","
+    assert lines["config"]["locale"]["number"]["thousands"] == "."
+    assert lines["layer"][0]["encoding"]["color"]["legend"]["orient"] == "bottom"
+
+
+def test_the_comparison_chart_names_its_figure_above_and_its_unit_on_the_axis():
+    at = open_page(MAP, lang="de", city="leipzig")
+    import json
+
+    chart = at.get("vega_lite_chart")[-1]
+    spec = json.loads(chart.proto.spec)
+    assert spec["encoding"]["x"]["title"] == "t CO₂e pro Kopf"
+    assert any("Treibhausgase pro Kopf (t CO₂e pro Kopf), 20" in c.value for c in at.caption)
