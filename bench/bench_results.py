@@ -66,6 +66,7 @@ def _copy(engine: Engine) -> None:
             code = "substr(r.code_hash, 1, 56) || printf('%08x', c.k)"
         else:
             run(f"INSERT INTO copies SELECT generate_series(1, {COPIES - 1})")
+            run("SET LOCAL maintenance_work_mem = '512MB'")  # the index builds, in memory
             code = "substr(r.code_hash, 1, 56) || lpad(to_hex(c.k), 8, '0')"
             run(
                 "ALTER TABLE survey_answer DROP CONSTRAINT "
@@ -100,7 +101,7 @@ def _copy(engine: Engine) -> None:
         run(f"UPDATE survey_total SET n = n * {COPIES}, total = total * {COPIES}")
         run("DROP TABLE copies")
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.exec_driver_sql("ANALYZE" if dialect == "sqlite" else "VACUUM ANALYZE")
+        connection.exec_driver_sql("ANALYZE")
 
 
 def _fill(url: str, label: str) -> Engine:
