@@ -493,7 +493,7 @@ def _write_csv_local(out: IO[bytes], header: Sequence[str], rows: Iterator[Seque
     writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     count = 0
-    for batch in _batched(rows, _local_row):
+    for batch in _batched(rows, _local_row, WIDE_BATCH):
         writer.writerows(batch)
         count += len(batch)
     stream.flush()
@@ -637,7 +637,7 @@ def export_answers(
     if fmt == "csv" and shape == "long":
         rows = _write_csv_lines(out, header, long_batches(session, flt, neutral=True, lines="csv"))
     elif fmt == "csv":
-        rows = _write_csv_batches(out, header, _batched(source, _neutral_all))
+        rows = _write_csv_batches(out, header, _batched(source, _neutral_all, WIDE_BATCH))
     elif fmt == "csv_local":
         rows = _write_csv_local(out, header, source)
     elif fmt == "xlsx":
