@@ -1,18 +1,19 @@
 """The staff side with 50,000 respondents (about 1,470,000 answers, made like
 `sparcs-engage demo-data --respondents 50000`): all KPIs of one city against one plain scan of
-the answers table, on SQLite and PostgreSQL; the CSV export of one city's answers against the
-sqlite3 command-line tool writing the same rows as CSV; and the export's peak memory, measured
-in a separate `sparcs-engage export` process. SPARCS_BENCH_RESPONDENTS changes the count."""
+the answers table, on SQLite and PostgreSQL; every export format and shape of one city's
+answers, each in its own `sparcs-engage export` process (its time after the imports, and its
+peak memory), against the sqlite3 command-line tool writing the long rows as CSV.
+SPARCS_BENCH_RESPONDENTS changes the count."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import time
 from functools import cache
-from pathlib import Path
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
@@ -20,7 +21,7 @@ from sqlmodel import Session
 from bench.run import Case
 from bench.support import postgres_schema, scratch
 from sparcs_engage import kpis
-from sparcs_engage.answer_export import _select, _where, export_answers
+from sparcs_engage.answer_export import _select, _where
 from sparcs_engage.db import make_engine, upgrade
 from sparcs_engage.demo import DemoOptions, load_demo_data
 
@@ -108,66 +109,87 @@ def _cli_csv():
     return run
 
 
-def _export_csv():
-    _url, engine = _sqlite()
-    target = scratch("bench-export-") / "answers.csv"
-
-    def run():
-        with Session(engine) as session, target.open("wb") as out:
-            result = export_answers(session, kpis.KpiFilter(CITY), fmt="csv", shape="long", out=out)
-        assert result.rows > 0
-
-    return run
-
-
-# Run the command line in a fresh process and print its own peak resident memory (VmHWM) at
-# the end. Not the rusage of the child: on Linux that counts the memory of this (large) bench
-# process, which the child shares between fork and exec.
-_PEAK = (
-    "import sys\n"
+# Run the command line in a fresh process, as staff and cities do, and print the export's own
+# time (after the imports) and the process's peak resident memory (VmHWM). Not the rusage of
+# the child: on Linux that counts the memory of this (large) bench process, which the child
+# shares between fork and exec.
+_TIMED = (
+    "import sys, time\n"
     "from sparcs_engage.cli import main\n"
+    "began = time.perf_counter()\n"
     "code = main(sys.argv[1:])\n"
+    "elapsed = time.perf_counter() - began\n"
     "with open('/proc/self/status') as fh:\n"
     "    peak = [line.split()[1] for line in fh if line.startswith('VmHWM')][0]\n"
-    "print(peak, file=sys.stderr)\n"
+    "print(elapsed, peak, file=sys.stderr)\n"
     "sys.exit(code)\n"
 )
+# Every format and shape of `sparcs-engage export`; the long ones (the large files) three
+# times, the wide ones once. Goals from issue #16, against the sqlite3 tool's CSV.
+EXPORTS = [
+    ("csv", "long", 3, None),
+    ("csv_local", "long", 3, None),
+    ("xlsx", "long", 3, 5.0),
+    ("json", "long", 3, 2.0),
+    ("geojson", "long", 3, None),
+    ("csv", "wide", 1, None),
+    ("csv_local", "wide", 1, None),
+    ("xlsx", "wide", 1, None),
+    ("json", "wide", 1, None),
+]
+MEMORY_GOAL_MB = 250
 
 
-def _peak_memory():
-    """Peak resident memory of `sparcs-engage export` writing the same CSV (MB)."""
+def _cli_export(fmt: str, shape: str) -> tuple[float, float, int]:
+    """One `sparcs-engage export` process: (seconds, peak MB, bytes written)."""
     url = _sqlite()[0]
-    target = scratch("bench-export-mem-") / "answers.csv"
-    command = [
-        sys.executable,
-        "-c",
-        _PEAK,
-        "export",
-        "--city",
-        CITY,
-        "--format",
-        "csv",
-        "--out",
-        str(target),
-    ]
+    target = scratch("bench-export-") / f"answers.{fmt}"
+    command = [sys.executable, "-c", _TIMED, "export", "--city", CITY, "--format", fmt]
+    command += ["--shape", shape, "--out", str(target)]
+    done = subprocess.run(
+        command,
+        env={**os.environ, "SPARCS_DATABASE_URL": url},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    elapsed, peak = done.stderr.strip().splitlines()[-1].split()
+    return float(elapsed), int(peak) / 1024, target.stat().st_size
 
-    def run():
-        done = subprocess.run(
-            command,
-            env={**os.environ, "SPARCS_DATABASE_URL": url},
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        peak = int(done.stderr.strip().splitlines()[-1]) / 1024  # kB
-        with Path(target).open("rb") as fh:
-            rows = sum(1 for _ in fh) - 1
-        NOTES.append(
-            f"export: peak memory of `sparcs-engage export --format csv` ({rows} rows): "
-            f"{peak:.0f} MB (target < 250 MB)"
-        )
 
-    return run
+def measured() -> list[dict]:
+    """Each export format's time (against the sqlite3 tool's CSV) and peak memory."""
+    label = f"{RESPONDENTS // 1000}k resp."
+    baseline = f"export: sqlite3 tool, city CSV ({label})"
+    rows = []
+    for fmt, shape, repeat, goal in EXPORTS:
+        print(f"measuring export {fmt} {shape} ...", file=sys.stderr, flush=True)
+        runs = [_cli_export(fmt, shape) for _ in range(repeat)]
+        times = sorted(r[0] for r in runs)
+        peak = max(r[1] for r in runs)
+        name = f"export: {fmt} {shape}, CLI process ({label})"
+        rows.append(
+            {
+                "name": name,
+                "median_ms": statistics.median(times) * 1000,
+                "p95_ms": times[-1] * 1000,
+                "runs": repeat,
+                "baseline": baseline,
+                "goal_ratio": goal,
+            }
+        )
+        rows.append(
+            {
+                "name": f"export: {fmt} {shape}, peak memory",
+                "median_ms": peak,
+                "p95_ms": peak,
+                "runs": repeat,
+                "unit": "MB",
+                "goal_ms": MEMORY_GOAL_MB,
+            }
+        )
+        NOTES.append(f"export {fmt} {shape}: {runs[0][2] / 1e6:.0f} MB written")
+    return rows
 
 
 def cases() -> list[Case]:
@@ -191,17 +213,7 @@ def cases() -> list[Case]:
                 repeat=7,
             ),
         ]
-    found += [
-        Case(f"export: sqlite3 tool, city CSV ({label})", _cli_csv, repeat=5, warmup=1),
-        Case(
-            f"export: CSV long, streamed ({label})",
-            _export_csv,
-            baseline=f"export: sqlite3 tool, city CSV ({label})",
-            repeat=5,
-            warmup=1,
-        ),
-        Case(f"export: CLI process, peak memory ({label})", _peak_memory, repeat=1, warmup=0),
-    ]
+    found.append(Case(f"export: sqlite3 tool, city CSV ({label})", _cli_csv, repeat=3, warmup=1))
     return found
 
 

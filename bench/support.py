@@ -15,6 +15,9 @@ from pathlib import Path
 
 from sparcs_engage.db import upgrade
 
+# Objects a bench hands to a script it runs under AppTest (same process, one module instance).
+HELD: dict = {}
+
 
 def scratch(prefix: str) -> Path:
     """A temporary folder, removed when the bench process ends."""

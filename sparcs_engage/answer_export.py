@@ -26,6 +26,7 @@ from typing import IO, Any
 
 from sqlmodel import Session
 
+from sparcs_engage import xlsx
 from sparcs_engage.cities import load_cities
 from sparcs_engage.exports import FORMULA_START, neutralise, neutralise_sql
 from sparcs_engage.i18n import N_, SOURCE_LANGUAGE, MessageError
@@ -39,6 +40,7 @@ from sparcs_engage.kpis import (
 )
 from sparcs_engage.settings import load_settings
 from sparcs_engage.surveys import Question, Survey, load_survey, survey_texts
+from sparcs_engage.xlsx import QUOTED
 
 # csv: for analysis (comma, decimal point); csv_local: for a spreadsheet in the staff member's
 # language (semicolon, decimal comma, as Finnish, Swedish, German and Portuguese Excel expect).
@@ -52,6 +54,8 @@ MEDIA_TYPES = {
     "geojson": "application/geo+json",
 }
 BATCH = 20_000
+# Rows of the wide shape written at once: a wide row is some 3 kB of XML or JSON.
+WIDE_BATCH = 2_000
 
 LONG_COLUMNS: tuple[str, ...] = (
     "respondent",
@@ -180,6 +184,14 @@ def _quoted(expression: str, dialect: str) -> str:
     return f"'\"' || replace({expression}, '\"', '\"\"') || '\"'"
 
 
+# The long columns that hold numbers; the others hold text.
+NUMBER_COLUMNS = frozenset({"is_demo", "value", "lat", "lon"})
+# Text columns that may hold what a resident typed or a city's data names (an option or a
+# district id): escaped for XML and checked for formulas. The rest are ids, versions and times
+# that the code itself writes (city ids match [a-z][a-z0-9-], survey ids [a-z0-9_]).
+FREE_TEXT_COLUMNS = frozenset({"option", "text"})
+
+
 def _csv_line(expressions: list[str], dialect: str) -> str:
     """One finished CSV line per row: the option and the open text quoted, NULL as nothing."""
     fields = [
@@ -197,16 +209,78 @@ def _csv_line(expressions: list[str], dialect: str) -> str:
     return f"concat({', '.join(parts)})"  # concat() writes NULL as nothing
 
 
-def _select(dialect: str, where: str, *, neutral: bool, csv_lines: bool = False) -> str:
+def _json_object(expressions: list[str], dialect: str) -> str:
+    """One finished JSON object per row (keys in LONG_COLUMNS order, NULL as null)."""
+    pairs = ", ".join(f"'{name}', {e}" for name, e in zip(LONG_COLUMNS, expressions, strict=True))
+    if dialect == "sqlite":
+        return f"json_object({pairs})"
+    return f"CAST(json_build_object({pairs}) AS TEXT)"
+
+
+def _xml_escaped(expression: str) -> str:
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;")):
+        expression = f"replace({expression}, '{char}', '{entity}')"
+    return expression
+
+
+def _formula_like(expression: str, dialect: str) -> str:
+    char = "char" if dialect == "sqlite" else "chr"
+    starts = ", ".join(f"{char}({ord(c)})" if c in "\t\r" else f"'{c}'" for c in FORMULA_START)
+    return f"substr({expression}, 1, 1) IN ({starts})"
+
+
+def _xlsx_row(expressions: list[str], dialect: str) -> str:
+    """One finished row of sheet XML per row (see xlsx.py): text inline, numbers as numbers,
+    NULL as an empty cell; formula-like text gets the style with Excel's hidden quote prefix,
+    and is kept exactly as written."""
+    formats, args = [], []
+    text_cell = '<c t="inlineStr"><is><t>%s</t></is></c>'
+    for name, e in zip(LONG_COLUMNS, expressions, strict=True):
+        if name in NUMBER_COLUMNS:
+            formats.append("%s")
+            args.append(f"CASE WHEN {e} IS NULL THEN '<c/>' ELSE '<c><v>' || {e} || '</v></c>' END")
+        elif name in FREE_TEXT_COLUMNS:
+            formats.append("%s")
+            args.append(
+                f"CASE WHEN {e} IS NULL THEN '<c/>' ELSE '<c t=\"inlineStr\"' || "
+                f"CASE WHEN {_formula_like(e, dialect)} THEN ' s=\"{QUOTED}\"' ELSE '' END || "
+                f"'><is><t xml:space=\"preserve\">' || {_xml_escaped(e)} || '</t></is></c>' END"
+            )
+        elif name == "moderation":  # pending, approved or rejected; empty for a choice
+            formats.append("%s")
+            cell = text_cell.replace("%s", f"' || {e} || '")
+            args.append(f"CASE WHEN {e} IS NULL THEN '<c/>' ELSE '{cell}' END")
+        else:
+            formats.append(text_cell)
+            args.append(e)
+    if dialect == "sqlite":
+        return f"printf('<row>{''.join(formats)}</row>', {', '.join(args)})"
+    parts = ["'<row>'"]
+    for fmt, arg in zip(formats, args, strict=True):
+        before, after = fmt.split("%s")
+        if before:
+            parts.append(f"'{before}'")
+        parts.append(f"CAST({arg} AS TEXT)")
+        if after:
+            parts.append(f"'{after}'")
+    parts.append("'</row>'")
+    return f"concat({', '.join(parts)})"
+
+
+ROW_FORMATS = {"csv": _csv_line, "json": _json_object, "xlsx": _xlsx_row}
+
+
+def _select(dialect: str, where: str, *, neutral: bool, lines: str | None = None) -> str:
     """The long rows, formatted by the database itself so they stream without Python work:
     ids as 32 hex digits, times as UTC text, flags as 0/1, rejected texts empty and, when
     ``neutral``, formula-like texts neutralised.
 
-    With ``csv_lines`` each row comes as one finished CSV line, so Python only joins lines and
-    the export keeps up with the sqlite3 tool. Only the option and the open text can hold a
-    comma or a quote and are quoted; every other column is an id, a number or a time that the
-    code itself writes (city ids match ``[a-z][a-z0-9-]``, survey ids ``[a-z0-9_]``, versions
-    and languages are the code's own).
+    With ``lines`` ("csv", "json" or "xlsx") each row comes as one finished CSV line, JSON
+    object or row of sheet XML, so Python only joins them and the export keeps up with the
+    sqlite3 tool. Only the option and the open text can hold a comma, a quote or markup and
+    are quoted or escaped; every other column is an id, a number or a time that the code
+    itself writes (city ids match ``[a-z][a-z0-9-]``, survey ids ``[a-z0-9_]``, versions and
+    languages are the code's own).
     """
     if dialect == "postgresql":
         respondent = "replace(CAST(r.respondent_id AS TEXT), '-', '')"
@@ -236,7 +310,7 @@ def _select(dialect: str, where: str, *, neutral: bool, csv_lines: bool = False)
         "a.lon",
         "a.moderation",
     ]
-    columns = _csv_line(expressions, dialect) if csv_lines else ", ".join(expressions)
+    columns = ROW_FORMATS[lines](expressions, dialect) if lines else ", ".join(expressions)
     return (
         f"SELECT {columns} "
         f"FROM survey_response r JOIN survey_answer a ON a.response_id = r.id WHERE {where} "
@@ -245,13 +319,13 @@ def _select(dialect: str, where: str, *, neutral: bool, csv_lines: bool = False)
 
 
 def long_batches(
-    session: Session, flt: KpiFilter, *, neutral: bool = False, csv_lines: bool = False
+    session: Session, flt: KpiFilter, *, neutral: bool = False, lines: str | None = None
 ) -> Iterator[list]:
     """Every answer row of the filter in LONG_COLUMNS order, as batches of tuples straight from
     a server-side cursor (rows of one respondent are together, oldest submission first)."""
     where, params = _where(flt)
     dialect = session.get_bind().dialect.name
-    sql = _driver(session, _select(dialect, where, neutral=neutral, csv_lines=csv_lines))
+    sql = _driver(session, _select(dialect, where, neutral=neutral, lines=lines))
     raw = session.connection().connection.dbapi_connection
     cursor = raw.cursor(name="sparcs_export") if dialect == "postgresql" else raw.cursor()
     try:
@@ -431,7 +505,7 @@ def _write_csv_local(out: IO[bytes], header: Sequence[str], rows: Iterator[Seque
     writer = csv.writer(stream, delimiter=";", lineterminator="\r\n")
     writer.writerow(header)
     count = 0
-    for batch in _batched(rows, _local_row):
+    for batch in _batched(rows, _local_row, WIDE_BATCH):
         writer.writerows(batch)
         count += len(batch)
     stream.flush()
@@ -449,11 +523,13 @@ def _write_csv_lines(out: IO[bytes], header: Sequence[str], batches: Iterator[li
     return count
 
 
-def _batched(rows: Iterator[list], change: Callable[[list], list]) -> Iterator[list[list]]:
-    batch: list[list] = []
+def _batched(
+    rows: Iterator[list], change: Callable[[list], Any], size: int = BATCH
+) -> Iterator[list]:
+    batch: list = []
     for row in rows:
         batch.append(change(row))
-        if len(batch) >= BATCH:
+        if len(batch) >= size:
             yield batch
             batch = []
     yield batch
@@ -463,43 +539,16 @@ def _neutral_all(row: list) -> list:
     return [neutralise(v) for v in row]
 
 
-def _xlsx_value(sheet, value: object) -> object:
-    """Text a spreadsheet would run as a formula is stored as text with Excel's hidden quote
-    prefix: shown exactly as typed, never run."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        from openpyxl.cell import WriteOnlyCell
-
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    return value
+def _xml_batches(rows: Iterator[Sequence]) -> Iterator[list[str]]:
+    """Rows of Python values as batches of sheet XML (the wide shape, the dictionary)."""
+    for batch in _batched(rows, xlsx.row_xml, WIDE_BATCH):
+        if batch:
+            yield batch
 
 
 def _write_xlsx(out: IO[bytes], sheets: list[tuple[str, Sequence[str], Iterator[list]]]) -> int:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    count = 0
-    first = True  # rows are counted on the first sheet only
-    for title, header, rows in sheets:
-        sheet = workbook.create_sheet(title)
-        bold = Font(bold=True)
-        cells = []
-        for name in header:
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-        for row in rows:
-            sheet.append([_xlsx_value(sheet, v) for v in row])
-            if first:
-                count += 1
-        first = False
-    workbook.save(out)
-    return count
+    """The workbook, streamed (xlsx.py); the rows of the first sheet are counted."""
+    return xlsx.write_xlsx(out, sheets)[0]
 
 
 def _dictionary_rows(data: dict[str, Any]) -> Iterator[list]:
@@ -510,20 +559,28 @@ def _dictionary_rows(data: dict[str, Any]) -> Iterator[list]:
             yield [q["id"], o["id"], "", *(o["text"][lang] for lang in languages)]
 
 
-def _write_json(
-    out: IO[bytes], data: dict[str, Any], header: Sequence[str], rows: Iterator[list]
-) -> int:
+def _json_objects(header: Sequence[str], rows: Iterator[list]) -> Iterator[list[str]]:
+    """Rows of Python values as batches of JSON objects (the wide shape)."""
+
+    def one(row: Sequence) -> str:
+        return json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False)
+
+    for batch in _batched(rows, one, WIDE_BATCH):
+        if batch:
+            yield batch
+
+
+def _write_json(out: IO[bytes], data: dict[str, Any], batches: Iterator[Sequence[str]]) -> int:
+    """The dictionary, then the rows as an array of objects, one a line."""
     out.write(b'{"dictionary": ')
     out.write(json.dumps(data, ensure_ascii=False).encode("utf-8"))
     out.write(b', "rows": [\n')
     count = 0
-    for row in rows:
-        if count:
-            out.write(b",\n")
-        out.write(
-            json.dumps(dict(zip(header, row, strict=True)), ensure_ascii=False).encode("utf-8")
-        )
-        count += 1
+    for batch in batches:
+        if not batch:
+            continue
+        out.write(((",\n" if count else "") + ",\n".join(batch)).encode("utf-8"))
+        count += len(batch)
     out.write(b"\n]}\n")
     return count
 
@@ -591,26 +648,38 @@ def export_answers(
         header = wide_columns(survey)
         source = wide_rows(session, flt, survey, neutral=fmt == "csv")
     if fmt == "csv" and shape == "long":
-        rows = _write_csv_lines(
-            out, header, long_batches(session, flt, neutral=True, csv_lines=True)
-        )
+        rows = _write_csv_lines(out, header, long_batches(session, flt, neutral=True, lines="csv"))
     elif fmt == "csv":
-        rows = _write_csv_batches(out, header, _batched(source, _neutral_all))
+        rows = _write_csv_batches(out, header, _batched(source, _neutral_all, WIDE_BATCH))
     elif fmt == "csv_local":
         rows = _write_csv_local(out, header, source)
     elif fmt == "xlsx":
         data = dictionary(survey, shape)
+        if shape == "long":
+            batches = (
+                [row[0] for row in batch]
+                for batch in long_batches(session, flt, neutral=False, lines="xlsx")
+            )
+        else:
+            batches = _xml_batches(source)
         rows = _write_xlsx(
             out,
             [
-                ("answers", header, source),
+                ("answers", header, batches),
                 (
                     "dictionary",
                     ["question", "option", "type", *data["languages"]],
-                    _dictionary_rows(data),
+                    _xml_batches(_dictionary_rows(data)),
                 ),
             ],
         )
     else:
-        rows = _write_json(out, dictionary(survey, shape), header, source)
+        if shape == "long":
+            objects = (
+                [row[0] for row in batch]
+                for batch in long_batches(session, flt, neutral=False, lines="json")
+            )
+        else:
+            objects = _json_objects(header, source)
+        rows = _write_json(out, dictionary(survey, shape), objects)
     return ExportResult(rows, respondents)

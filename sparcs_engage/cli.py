@@ -385,6 +385,20 @@ def cmd_delete_respondent(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_results(args: argparse.Namespace) -> int:
+    """results rebuild: recompute the running totals that /results reads from the answers."""
+    from sparcs_engage.surveys.totals import rebuild
+
+    engine = get_engine(load_settings().database_url)
+    check_schema(engine)
+    if args.city and args.city not in load_cities(load_settings().data_dir):
+        raise CommandError(f"unknown city {args.city!r} (see `sparcs-engage cities`)")
+    with session_scope(engine) as session:
+        rows = rebuild(session, city=args.city)
+    print(f"results rebuilt: {rows} row(s) of totals for {args.city or 'every city'}")
+    return 0
+
+
 def cmd_purge(args: argparse.Namespace) -> int:
     engine = get_engine(load_settings().database_url)
     check_schema(engine)
@@ -496,6 +510,13 @@ def build_parser() -> argparse.ArgumentParser:
     purge_parser.add_argument("--older-than", type=int, required=True, metavar="DAYS")
     purge_parser.add_argument("--dry-run", action="store_true", help="count, delete nothing")
     purge_parser.set_defaults(func=cmd_purge)
+
+    results_parser = commands.add_parser(
+        "results", help="the running totals /results reads (rebuild: recompute from the answers)"
+    )
+    results_parser.add_argument("action", choices=["rebuild"])
+    results_parser.add_argument("--city", help="only this city (default: every city)")
+    results_parser.set_defaults(func=cmd_results)
 
     audit_parser = commands.add_parser("audit", help="the audit log")
     audit_parser.add_argument(

@@ -29,6 +29,14 @@ PRIVACY_NOTICE_VERSION = "2026-11-30"  # per city: controller, basis, rights, re
 # --------------------------------------------------------------------------------------------
 
 
+def _forget_in_totals(session: Session, where) -> None:
+    """Take the responses about to be deleted out of the results' running totals."""
+    # Here, not at the top: the survey package imports this module (PRIVACY_NOTICE_VERSION).
+    from sparcs_engage.surveys.totals import remove_responses
+
+    remove_responses(session, where)
+
+
 @dataclass(frozen=True)
 class Deleted:
     """What a deletion by code removed (counts only: nothing about the person)."""
@@ -61,6 +69,7 @@ def delete_by_code(
         or 0,
     )
     city = respondent.city
+    _forget_in_totals(session, SurveyResponse.respondent_id == respondent.id)
     session.delete(respondent)  # the database cascades to responses, answers and footprints
     session.flush()
     audit(
@@ -99,6 +108,7 @@ def purge(
     respondents = session.scalar(sa.select(sa.func.count()).select_from(old_respondents.subquery()))
     workshops = session.scalar(sa.select(sa.func.count()).select_from(old_workshops.subquery()))
     if not dry_run:
+        _forget_in_totals(session, SurveyResponse.respondent_id.in_(old_respondents))
         session.execute(sa.delete(Respondent).where(Respondent.id.in_(old_respondents)))
         session.execute(sa.delete(Workshop).where(Workshop.id.in_(old_workshops)))
         audit(

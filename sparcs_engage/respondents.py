@@ -162,6 +162,11 @@ def delete_respondent(*, session: Session, code: object, client: str = "") -> bo
     respondent = find_respondent(session=session, code=code, client=client)
     if respondent is None:
         return False
+    # Here, not at the top: the survey package imports this module (see surveys/totals.py).
+    from sparcs_engage.models import SurveyResponse
+    from sparcs_engage.surveys.totals import remove_responses
+
+    remove_responses(session, SurveyResponse.respondent_id == respondent.id)
     session.delete(respondent)
     session.flush()
     return True

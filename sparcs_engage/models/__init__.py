@@ -10,6 +10,7 @@ from sparcs_engage.models.surveys import (  # noqa: F401
     SurveyResponse,
     SurveySummary,
     SurveySummaryBudget,
+    SurveyTotal,
 )
 from sparcs_engage.models.workshops import (
     WORKSHOP_PHASES,

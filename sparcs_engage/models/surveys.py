@@ -22,10 +22,11 @@ class SurveyResponse(SQLModel, table=True):
     """
 
     __tablename__ = "survey_response"
-    # Results filter on (survey, city, status); the rate limit counts by city and submit time.
+    # Results filter on (survey, city, status); KPIs and exports read by city and submit time.
     __table_args__ = (
         sa.Index("ix_survey_response_survey_city_status", "survey_id", "city", "status"),
-        sa.Index("ix_survey_response_city_submitted_at", "city", "submitted_at"),
+        # With the id: an export walks a city's responses in its order without a sort.
+        sa.Index("ix_survey_response_city_submitted_at", "city", "submitted_at", "id"),
         sa.CheckConstraint("status IN ('draft', 'submitted')", name="status"),
     )
 
@@ -63,6 +64,16 @@ class SurveyAnswer(SQLModel, table=True):
     __tablename__ = "survey_answer"
     __table_args__ = (
         sa.Index("ix_survey_answer_question_id_item", "question_id", "item"),
+        # /results walks the newest published open answers of a question: this index, partial
+        # (open answers only) so that it stays small, gives them newest first.
+        sa.Index(
+            "ix_survey_answer_open",
+            "question_id",
+            "moderation",
+            "id",
+            sqlite_where=sa.text("text IS NOT NULL"),
+            postgresql_where=sa.text("text IS NOT NULL"),
+        ),
         sa.CheckConstraint(
             "moderation IS NULL OR moderation IN ('pending', 'approved', 'rejected')",
             name="moderation",
@@ -154,3 +165,48 @@ class SurveySummaryBudget(SQLModel, table=True):
     )
     theme: str = Field(max_length=40)
     points: int
+
+
+# What a row of survey_total counts (see SurveyTotal).
+TOTAL_KINDS: tuple[str, ...] = ("respondents", "question", "answer", "approved")
+
+
+class SurveyTotal(SQLModel, table=True):
+    """Running totals of a survey's public results: what /results shows, kept up to date.
+
+    One row per (city, survey, demo or not, kind, question, item, value):
+    ``respondents`` counts the submitted responses (question and item empty); ``question`` the
+    respondents who answered a closed question; ``answer`` the answer rows of one option, row,
+    theme or district and scale value (``value``: the whole scale value, rank position or
+    points; 0 for a plain choice), with ``total`` the sum of their values (means come from it);
+    ``n`` is the count of each kind.
+    ``approved`` the open answers a moderator published. The submission adds a response in its
+    own transaction, moderation and every deletion correct it, and `sparcs-engage results
+    rebuild` recomputes it from the answers (surveys/totals.py). It exists for speed: /results
+    of a city with a million respondents reads a few hundred rows instead of every answer.
+    """
+
+    __tablename__ = "survey_total"
+    __table_args__ = (
+        sa.UniqueConstraint(
+            "city",
+            "survey_id",
+            "is_demo",
+            "kind",
+            "question_id",
+            "item",
+            "value",
+            name="uq_survey_total_key",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    city: str = Field(max_length=40)
+    survey_id: str = Field(max_length=40)
+    is_demo: bool = Field(default=False)
+    kind: str = Field(max_length=12)
+    question_id: str = Field(default="", max_length=40)
+    item: str = Field(default="", max_length=40)
+    value: int = Field(default=0)
+    n: int = Field(default=0)
+    total: float = Field(default=0.0)

@@ -29,6 +29,7 @@ from sparcs_engage.surveys.definition import REVIEW, Question, Survey
 from sparcs_engage.surveys.storage import answer_rows, summary_values
 from sparcs_engage.surveys.structure import _city_districts, load_survey
 from sparcs_engage.surveys.texts import SurveyTexts, survey_texts
+from sparcs_engage.surveys.totals import add_responses
 
 # Leanings of the demo residents: relative weights per option id (likert and matrix: the centre
 # of the scale). Options not named weigh 1; questions not named are answered evenly.
@@ -287,6 +288,7 @@ def demo_responses(
         ]
         if budget_rows:
             session.execute(sa.insert(SurveySummaryBudget.__table__), budget_rows)
+        add_responses(session, SurveyResponse.id.in_([row["id"] for row in responses]))
         made += count
     session.flush()
     if session.get_bind().dialect.name == "postgresql":

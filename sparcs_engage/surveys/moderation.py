@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from sparcs_engage.models import AuditEvent, SurveyAnswer, SurveyResponse
+from sparcs_engage.surveys.totals import moderated
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ def moderate(*, session: Session, answer_id: int, decision: str, moderator: str)
     answer = session.get(SurveyAnswer, answer_id) if isinstance(answer_id, int) else None
     if answer is None or answer.text is None:
         return False
+    before = answer.moderation
     answer.moderation = decision
     session.add(answer)
+    moderated(session, answer, before)
     session.add(
         AuditEvent(
             actor=moderator[:128],

@@ -35,6 +35,7 @@ from sparcs_engage.surveys.storage import (
     visible_answers,
 )
 from sparcs_engage.surveys.structure import load_survey
+from sparcs_engage.surveys.totals import add_responses, remove_responses
 from sparcs_engage.surveys.validation import E_REQUIRED, Problem, validate_answer
 
 # Limits per client (throttle.Client), from settings: SPARCS_SUBMISSIONS_PER_HOUR and
@@ -339,6 +340,7 @@ def submit(
     session.flush()
     session.refresh(response)
     _write_summary(session, response, answers)
+    add_responses(session, SurveyResponse.id == response.id)
     throttle.count(session, "submit", client, limit, now=now.timestamp())
     session.flush()
     return StepResult(ok=True, section_id=REVIEW)
@@ -358,6 +360,7 @@ def delete_response(*, session: Session, code: object, client: str = "") -> bool
     ).all()
     if not ids:
         return False
+    remove_responses(session, SurveyResponse.id.in_(ids))
     # Explicit, so that it holds even on a connection without foreign-key enforcement.
     summaries = sa.select(SurveySummary.id).where(SurveySummary.response_id.in_(ids))
     session.execute(

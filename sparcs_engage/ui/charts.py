@@ -3,9 +3,16 @@ a spec costs tens of milliseconds, more than the rest of a page's rerun."""
 
 from __future__ import annotations
 
+import html
+import math
+from collections.abc import Sequence
+
 import altair as alt
 import pandas as pd
 import streamlit as st
+from babel.numbers import get_decimal_symbol, get_group_symbol
+
+from sparcs_engage.i18n import LOCALES
 
 GREEN = "#0b5d3b"
 LIGHT_GREEN = "#8fb9a4"
@@ -13,11 +20,31 @@ AMBER = "#8a6d00"
 RED = "#b30000"
 
 
+def number_locale(lang: str) -> dict:
+    """Vega's number format for a language (decimal comma, the group separator), from babel:
+    chart axes then read 0,5 and 1 000 in Finnish as the page's text does."""
+    locale = LOCALES.get(lang, lang)
+    return {
+        "number": {
+            "decimal": get_decimal_symbol(locale),
+            "thousands": get_group_symbol(locale),
+            "grouping": [3],
+            "currency": ["", ""],
+        }
+    }
+
+
+def _localised(spec: dict, lang: str) -> dict:
+    spec.setdefault("config", {})["locale"] = number_locale(lang)
+    return spec
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def trend_spec(
     _data: pd.DataFrame,
     key: tuple,
     *,
+    lang: str,
     x_title: str,
     y_title: str,
     series_title: str,
@@ -29,6 +56,8 @@ def trend_spec(
     """Lines of a district and its city over the years, and a dashed rule at the target year.
 
     ``key`` names the data (hashing a DataFrame on every rerun costs more than the chart).
+    ``y_title`` is short (the unit): a phone has no room for a long axis title. The legend
+    sits below the lines, so the lines keep the width.
     """
     data = _data
     end_year = max(int(data["year"].max()), target_year or 0)
@@ -39,11 +68,17 @@ def trend_spec(
             x=alt.X(
                 "year:Q",
                 title=x_title,
-                axis=alt.Axis(format="d"),
+                axis=alt.Axis(format="d", labelOverlap=True),
                 scale=alt.Scale(domain=[start_year, end_year]),
             ),
-            y=alt.Y("value:Q", title=y_title),
-            color=alt.Color("series:N", title=None, scale=alt.Scale(range=[GREEN, AMBER])),
+            y=alt.Y("value:Q", title=y_title, axis=alt.Axis(titleLimit=220)),
+            color=alt.Color(
+                "series:N",
+                title=None,
+                sort=None,  # the district first (green), then the city, in every language
+                scale=alt.Scale(range=[GREEN, AMBER]),
+                legend=alt.Legend(orient="bottom", labelLimit=300),
+            ),
             tooltip=[
                 alt.Tooltip("series:N", title=series_title),
                 alt.Tooltip("year:Q", title=x_title, format="d"),
@@ -60,51 +95,75 @@ def trend_spec(
             .mark_text(align="right", baseline="top", dx=-4, y=4, color=RED)
             .encode(x="year:Q", text="label:N")
         )
-    return alt.layer(*layers).to_dict()
+    return _localised(alt.layer(*layers).properties(height=260).to_dict(), lang)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def bars_spec(
-    _data: pd.DataFrame, key: tuple, *, x_title: str, name_title: str, value_title: str
+    _data: pd.DataFrame,
+    key: tuple,
+    *,
+    lang: str,
+    x_title: str,
+    name_title: str,
+    value_title: str,
 ) -> dict:
     """Every district as a bar, largest first; the chosen one in the strong colour.
 
-    ``key`` names the data, as for trend_spec.
+    ``key`` names the data, as for trend_spec. A band of 22 px per district, so every name
+    has room for its label (a fixed height left out every other one); names are cut at 150 px
+    so the bars keep most of a phone's width; ``x_title`` is short (the unit).
     """
-    return (
+    return _localised(
         alt.Chart(_data)
         .mark_bar()
         .encode(
-            x=alt.X("value:Q", title=x_title),
-            y=alt.Y("name:N", sort="-x", title=None),
+            x=alt.X("value:Q", title=x_title, axis=alt.Axis(titleLimit=260, labelOverlap=True)),
+            y=alt.Y(
+                "name:N",
+                sort="-x",
+                title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=150),
+            ),
             color=alt.condition("datum.chosen", alt.value(GREEN), alt.value(LIGHT_GREEN)),
             tooltip=[
                 alt.Tooltip("name:N", title=name_title),
                 alt.Tooltip("label:N", title=value_title),
             ],
         )
-        .to_dict()
+        .properties(height=alt.Step(22))
+        .to_dict(),
+        lang,
+    )
+
+
+def bars_html(rows: Sequence[tuple[str, float, str]], description: str) -> str:
+    """Horizontal bars as HTML: each answer's name on its own line, its bar below, the figure
+    beside the bar in the visitor's number format. Readable at 390 px, where a chart's labels
+    left its bars some 35 px; the names and figures are text a screen reader reads in order.
+    ``rows`` are (name, value, label); bars are as long as their value over the largest.
+    """
+    largest = max((value for _n, value, _l in rows if value and math.isfinite(value)), default=0)
+    items = []
+    for name, value, label in rows:
+        share = value / largest if largest and value and math.isfinite(value) else 0
+        # The longest bar leaves room for its figure beside it (7.5rem).
+        width = f"calc((100% - 7.5rem) * {share:.4f})"
+        items.append(
+            f'<li><span class="sparcs-bar-name">{html.escape(name)}</span>'
+            f'<span class="sparcs-bar-row"><span class="sparcs-bar" style="width:{width}"'
+            f' aria-hidden="true"></span><span class="sparcs-bar-value">{html.escape(label)}'
+            "</span></span></li>"
+        )
+    return (
+        f'<ul class="sparcs-bars" aria-label="{html.escape(description)}">'
+        + "".join(items)
+        + "</ul>"
     )
 
 
 GREY = "#6b6b6b"
 TARGET_RED = "#f2c4c4"
-
-
-def number_locale(lang: str) -> dict:
-    """The d3 number locale of a language, for Vega-Lite's ``config.locale``: axis labels
-    then read fi ``0,5`` and de ``1.000`` like the rest of the page."""
-    from babel import numbers
-
-    from sparcs_engage.i18n import LOCALES
-
-    locale = LOCALES.get(lang, "en_GB")
-    return {
-        "decimal": numbers.get_decimal_symbol(locale),
-        "thousands": numbers.get_group_symbol(locale),
-        "grouping": [3],
-        "currency": ["", " €"],
-    }
 
 
 # Row labels longer than this break into lines (a category name on a 390 px phone).
@@ -176,7 +235,7 @@ def footprint_categories_spec(
     return (
         alt.layer(bars, labels)
         .properties(height=alt.Step(24, **{"for": "offset"}))
-        .configure(locale={"number": number_locale(lang)})
+        .configure(locale=number_locale(lang))
         .configure_view(stroke=None)
         .to_dict()
     )
@@ -208,7 +267,7 @@ def footprint_totals_spec(
     return (
         alt.layer(bars, labels)
         .properties(height=alt.Step(30))
-        .configure(locale={"number": number_locale(lang)})
+        .configure(locale=number_locale(lang))
         .configure_view(stroke=None)
         .to_dict()
     )

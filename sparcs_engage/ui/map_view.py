@@ -4,23 +4,28 @@ The page script in views/ only calls render(): Streamlit compiles a page script 
 under AppTest, while a module is compiled once.
 """
 
+import html
+
 import pandas as pd
 import streamlit as st
 
 from sparcs_engage.energy import DEMO_NOTE, EnergyDataError
-from sparcs_engage.exports import csv_bytes
 from sparcs_engage.ui.charts import bars_spec, trend_spec
 from sparcs_engage.ui.maps import (
+    EnergySource,
     average_view,
     build_map,
     card_view,
     energy_source,
     format_value,
+    indicator_years,
     legend_for,
     registry_for,
     show_map,
+    table_csv,
     table_view,
     trend_view,
+    value_labels,
 )
 
 
@@ -59,9 +64,8 @@ def render(visitor) -> None:
             st.text(str(error))
         st.stop()
 
-    frame = energy.indicators
-    districts = {d.id: d for d in energy.districts}
-    indicator_ids = [i for i in registry if (frame["indicator"] == i).any()]
+    available = indicator_years(source)
+    indicator_ids = [i for i in registry if i in available]
 
     if any(d.approximate for d in energy.districts):
         st.info(
@@ -84,13 +88,14 @@ def render(visitor) -> None:
             key="indicator",
         )
     indicator = registry[indicator_id]
-    years = sorted(int(y) for y in frame.loc[frame["indicator"] == indicator_id, "year"].unique())
+    years = list(available[indicator_id])
     with controls[1]:
         year = st.selectbox(t("Year"), years, index=len(years) - 1, key=f"year_{indicator_id}")
     st.caption(indicator.explanation(lang))
 
     table = table_view(source, indicator_id, year, lang)
     values = [v for v in table["value"] if pd.notna(v)]
+    labels = value_labels(source, indicator_id, year, lang)
 
     # The map: built once per city, figure, year and language, and only clicks come back.
     fmap = build_map(
@@ -112,14 +117,44 @@ def render(visitor) -> None:
     st.markdown(
         f"**{legend_title}:** {indicator.name(lang)} ({indicator.unit_label(lang)}), {year}"
     )
-    legend_columns = st.columns(len(legend.colours))
-    for column, colour, label in zip(legend_columns, legend.colours, legend.labels, strict=True):
-        column.html(
-            f'<div style="display:flex;gap:.4rem;align-items:center">'
-            f'<span style="width:1.1rem;height:1.1rem;background:{colour};border:1px solid #555;'
-            f'flex:none" aria-hidden="true"></span><span>{label}</span></div>'
+    if legend.labels:
+        # One element that wraps on a phone, rather than a column per class.
+        st.html(
+            '<div class="sparcs-legend">'
+            + "".join(
+                f'<span><span class="sparcs-swatch" style="background:{colour}" '
+                f'aria-hidden="true"></span>{html.escape(label)}</span>'
+                for colour, label in zip(legend.colours, legend.labels, strict=True)
+            )
+            + "</div>"
         )
     st.caption(t("Markers show the SPARCS demonstration sites. Tap one to read about it."))
+
+    _district_part(visitor, source, indicator_id, year, labels)
+    _comparison_table(visitor, source, indicator_id, year, labels)
+
+
+def _source_text(t, source: str, note: str) -> str:
+    """Demo rows say so in the visitor's language; real rows name their source."""
+    if note == DEMO_NOTE:
+        return t("SPARCS Engage demo estimate, not an official figure")
+    return source
+
+
+@st.fragment
+def _district_part(
+    visitor, source: EnergySource, indicator_id: str, year: int, labels: tuple[str, ...]
+) -> None:
+    """The district chooser, its card and the bars of every district with it marked: a
+    fragment, so choosing a district reruns only this part, never the map above it."""
+    t = visitor.t
+    lang = visitor.lang
+    city = visitor.city
+    energy = source.load()
+    registry = registry_for(visitor.settings.data_dir)
+    indicator = registry[indicator_id]
+    districts = {d.id: d for d in energy.districts}
+    table = table_view(source, indicator_id, year, lang)
 
     # The district card.
     district_ids = list(districts)
@@ -134,12 +169,6 @@ def render(visitor) -> None:
         key="district",
     )
 
-    def source_text(source: str, note: str) -> str:
-        """Demo rows say so in the visitor's language; real rows name their source."""
-        if note == DEMO_NOTE:
-            return t("SPARCS Engage demo estimate, not an official figure")
-        return source
-
     if chosen:
         district = districts[chosen]
         st.header(district.name(lang))
@@ -153,10 +182,12 @@ def render(visitor) -> None:
             average = own["city_average"]
             delta = None
             if average and indicator.aggregation != "sum":
-                share = (own["value"] - average) / average
+                share = round((own["value"] - average) / average, 2)
                 delta = t("{share} compared with the city", share=t.percent(share, digits=0))
                 if share > 0:
                     delta = "+" + delta
+                elif share == 0:
+                    delta = None  # "+0 %" in red, with an arrow, said nothing true
             st.metric(
                 f"{indicator.name(lang)}, {int(own['year'])}",
                 format_value(t, indicator, own["value"]),
@@ -174,7 +205,7 @@ def render(visitor) -> None:
                     t("District"): format_value(t, item, record.value),
                     t("City"): format_value(t, item, record.city_average),
                     t("Year"): str(record.year),
-                    t("Source"): source_text(record.source, record.note),
+                    t("Source"): _source_text(t, record.source, record.note),
                 }
             )
         st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
@@ -208,8 +239,9 @@ def render(visitor) -> None:
             spec = trend_spec(
                 long,
                 (tuple(source), chosen, indicator_id, lang),
+                lang=lang,
                 x_title=t("Year"),
-                y_title=f"{indicator.name(lang)} ({indicator.unit_label(lang)})",
+                y_title=indicator.unit_label(lang),
                 series_title=t("Series"),
                 value_title=indicator.name(lang),
                 start_year=int(history["year"].min()),
@@ -217,6 +249,7 @@ def render(visitor) -> None:
                 target_label=t("Target year {year}", year=target.year) if target else None,
             )
             st.subheader(t("Over the years"))
+            st.caption(f"{indicator.name(lang)} ({indicator.unit_label(lang)})")
             st.vega_lite_chart(spec, width="stretch")
             if target:
                 st.caption(target.text[lang])
@@ -230,33 +263,45 @@ def render(visitor) -> None:
                     st.text(site.text(lang))
                     st.caption(t("Source: {source}", source=site.source))
 
-    # Compare every district, as a chart and as a table.
+    # Compare every district, as a chart (in the fragment: the chosen one is marked).
     st.header(t("All districts compared"))
-    labels = [format_value(t, indicator, v) for v in table["value"]]
-    chart_data = table.assign(label=labels, chosen=table["district"] == (chosen or "")).dropna(
-        subset=["value"]
-    )
+    st.caption(f"{indicator.name(lang)} ({indicator.unit_label(lang)}), {year}")
+    chart_data = table.assign(
+        label=list(labels), chosen=table["district"] == (chosen or "")
+    ).dropna(subset=["value"])
     spec = bars_spec(
         chart_data,
         (tuple(source), indicator_id, year, lang, chosen),
-        x_title=f"{indicator.name(lang)} ({indicator.unit_label(lang)})",
+        lang=lang,
+        x_title=indicator.unit_label(lang),
         name_title=t("District"),
         value_title=indicator.name(lang),
     )
     st.vega_lite_chart(spec, width="stretch")
 
+
+def _comparison_table(
+    visitor, source: EnergySource, indicator_id: str, year: int, labels: tuple[str, ...]
+) -> None:
+    """Every district's figure as a table, the city's, and the CSV of them."""
+    t = visitor.t
+    lang = visitor.lang
+    city = visitor.city
+    indicator = registry_for(visitor.settings.data_dir)[indicator_id]
+    table = table_view(source, indicator_id, year, lang)
     average = average_view(source, indicator_id, year)
     shown = pd.DataFrame(
         {
             t("District"): table["name"],
-            indicator.name(lang): labels,
+            indicator.name(lang): list(labels),
             t("Year"): table["year"].astype(str),
             t("Source"): [
-                source_text(s, n) for s, n in zip(table["source"], table["note"], strict=True)
+                _source_text(t, s, n) for s, n in zip(table["source"], table["note"], strict=True)
             ],
         }
     )
-    st.dataframe(shown, hide_index=True, width="stretch")
+    with st.expander(t("The figures as a table")):
+        st.dataframe(shown, hide_index=True, width="stretch")
     label = t("Whole city") if indicator.aggregation == "sum" else t("City average")
     st.write(f"{label}: **{format_value(t, indicator, average)}** ({year})")
     if (table["note"] == DEMO_NOTE).any():
@@ -269,22 +314,7 @@ def render(visitor) -> None:
 
     st.download_button(
         t("Download as CSV"),
-        data=csv_bytes(
-            ["district_id", "district", "indicator", "year", "value", "unit", "source", "note"],
-            (
-                [
-                    r.district,
-                    r.name,
-                    indicator_id,
-                    r.year,
-                    None if pd.isna(r.value) else r.value,
-                    r.unit,
-                    r.source,
-                    r.note,
-                ]
-                for r in table.itertuples()
-            ),
-        ),
+        data=table_csv(source, indicator_id, year, lang),
         file_name=f"sparcs-{city.id}-{indicator_id}-{year}.csv",
         mime="text/csv",
         icon=":material/download:",

@@ -30,6 +30,7 @@ from sparcs_engage.energy import (
     load_indicator_registry,
     trend,
 )
+from sparcs_engage.exports import csv_bytes
 from sparcs_engage.i18n import Translator, translator
 
 # Leaflet is served by the app itself (ui/routes.py mounts ui/assets/): a map must draw in a
@@ -142,10 +143,55 @@ def trend_view(source: EnergySource, district_id: str, indicator_id: str) -> pd.
     return trend(source.load().indicators, district_id, indicator_id)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=64)
+def indicator_years(source: EnergySource) -> dict[str, tuple[int, ...]]:
+    """The years of each indicator the city has figures for (pandas on every rerun: 4 ms)."""
+    frame = source.load().indicators
+    return {
+        indicator: tuple(sorted(int(y) for y in years.unique()))
+        for indicator, years in frame.groupby("indicator")["year"]
+    }
+
+
+# A shared frame (cache_resource), not a copy per call: /map reads it three times a rerun and
+# never changes it.
+@st.cache_resource(show_spinner=False, max_entries=512)
 def table_view(source: EnergySource, indicator_id: str, year: int, lang: str) -> pd.DataFrame:
     energy = source.load()
     return district_table(energy.indicators, indicator_id, year, lang, energy.districts)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def value_labels(source: EnergySource, indicator_id: str, year: int, lang: str) -> tuple[str, ...]:
+    """Each district's figure of table_view as the visitor reads it (babel is slow: 300
+    districts took 40 ms a rerun)."""
+    indicator = registry_for(Path(source[0]).parent.parent)[indicator_id]
+    t = translator(lang)
+    table = table_view(source, indicator_id, year, lang)
+    return tuple(format_value(t, indicator, v) for v in table["value"])
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def table_csv(source: EnergySource, indicator_id: str, year: int, lang: str) -> bytes:
+    """The CSV of every district's figure that /map offers for download."""
+    table = table_view(source, indicator_id, year, lang)
+    header = ["district_id", "district", "indicator", "year", "value", "unit", "source", "note"]
+    return csv_bytes(
+        header,
+        (
+            [
+                r.district,
+                r.name,
+                indicator_id,
+                r.year,
+                None if pd.isna(r.value) else r.value,
+                r.unit,
+                r.source,
+                r.note,
+            ]
+            for r in table.itertuples()
+        ),
+    )
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -153,23 +199,47 @@ def average_view(source: EnergySource, indicator_id: str, year: int) -> float | 
     return city_average(source.load().indicators, indicator_id, year)
 
 
-# streamlit-folium turns the map into Leaflet JavaScript on every call (about 0.1 s for ten
-# districts). Our maps are built once and never changed afterwards, so the string is kept per
-# map object; a new map (other figure, year or language) gets its own.
-_map_strings: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_render_locks: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_original_map_string = streamlit_folium._get_map_string
+# st_folium turns the whole folium figure into Leaflet JavaScript, HTML and bounds on every call,
+# even with render=False: 50-90 ms a rerun for a city of 300 districts. Our maps never change
+# once built (build_map and places_map are cached per city, figure, year and language), so
+# st_folium runs once per map and what it would hand its frontend is kept beside the map;
+# later reruns hand the same arguments to streamlit-folium's own component (same frontend, same
+# key: the browser keeps the map it has and the message is not sent again).
+FOLIUM_COMPONENT = streamlit_folium._component_func
+_payloads: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_payload_lock = threading.Lock()
 
 
-def _cached_map_string(fig):
-    try:
-        return _map_strings[fig]
-    except KeyError:
-        _map_strings[fig] = text = _original_map_string(fig)
-        return text
+def map_arguments(fmap: folium.Map, key: str, height: int, returned: tuple[str, ...]) -> dict:
+    """What st_folium hands its component for this map, worked out by st_folium itself once
+    per map and drawing (``key``, ``height``, ``returned`` objects)."""
+    drawing = (key, height, returned)
+    with _payload_lock:
+        payloads = _payloads.setdefault(fmap, {})
+        if drawing not in payloads:
+            captured: dict = {}
 
+            def record(**arguments):
+                captured.update(arguments)
+                return arguments.get("default")
 
-streamlit_folium._get_map_string = _cached_map_string
+            # Only calls under this lock go through the module's attribute: show_map calls
+            # the component it kept at import (FOLIUM_COMPONENT).
+            streamlit_folium._component_func = record
+            try:
+                st_folium(
+                    fmap,
+                    key=key,
+                    height=height,
+                    use_container_width=True,
+                    returned_objects=list(returned),
+                    render=False,
+                )
+            finally:
+                streamlit_folium._component_func = FOLIUM_COMPONENT
+            captured.pop("on_change", None)  # mirrors the value into session state: unused
+            payloads[drawing] = captured
+        return payloads[drawing]
 
 
 @dataclass(frozen=True)
@@ -180,14 +250,30 @@ class Legend:
     labels: list[str]
 
 
+def map_classes(indicator: Indicator, values: list[float]) -> tuple[list[float], list[str]]:
+    """The choropleth's class limits and colours, the map's and the legend's alike.
+
+    The limits are rounded to the figure's digits, as the legend prints them, and limits that
+    round alike are one: a class never reads "2,0 – 2,0". Districts that all share one value
+    make a single class.
+    """
+    breaks: list[float] = []
+    for limit in class_breaks(values, classes=len(ramp(indicator))):
+        rounded = round(limit, indicator.digits)
+        if not breaks or rounded > breaks[-1]:
+            breaks.append(rounded)
+    return breaks, ramp(indicator)[: max(len(breaks) - 1, 1)]
+
+
 def legend_for(t: Translator, indicator: Indicator, values: list[float]) -> Legend:
-    breaks = class_breaks(values, classes=len(ramp(indicator)))
-    colours = ramp(indicator)[: max(len(breaks) - 1, 1)]
+    breaks, colours = map_classes(indicator, values)
     labels = []
     for low, high in itertools.pairwise(breaks):
         low_text = format_value(t, indicator, low, with_unit=False)
         labels.append(f"{low_text} – {format_value(t, indicator, high, with_unit=False)}")
-    return Legend(colours=colours, labels=labels or [format_value(t, indicator, values[0])])
+    if not labels and breaks:
+        labels = [format_value(t, indicator, breaks[0], with_unit=False)]
+    return Legend(colours=colours[: len(labels)], labels=labels)
 
 
 def colour_of(value: float | None, breaks: list[float], colours: list[str]) -> str:
@@ -220,8 +306,7 @@ def build_map(
     frame = _energy.indicators
     rows = frame[(frame["indicator"] == indicator_id) & (frame["year"] == year)]
     values = dict(zip(rows["district"], rows["value"].astype(float), strict=True))
-    breaks = class_breaks(list(values.values()), classes=len(ramp(_indicator)))
-    colours = ramp(_indicator)
+    breaks, colours = map_classes(_indicator, list(values.values()))
     fmap = base_map(city_id, center, zoom, _energy.districts, control_scale=True)
     # One GeoJSON layer for all districts: a layer per district would make every rerun
     # render hundreds of elements for a large city.
@@ -265,15 +350,8 @@ def build_map(
                 max_width=280,
             ),
         ).add_to(fmap)
-    fmap.get_root().render()  # once here, so st_folium need not render it on every rerun
-    _render_locks[fmap] = threading.Lock()
+    fmap.get_root().render()  # once here; map_arguments hands st_folium the rendered map
     return fmap
-
-
-def render_lock(fmap: folium.Map) -> threading.Lock:
-    """The lock of a map shared by every visitor (cache_resource): st_folium writes into the
-    map while it renders it, so one visitor at a time."""
-    return _render_locks.setdefault(fmap, threading.Lock())
 
 
 def show_map(fmap: folium.Map, districts: list[District], key: str) -> str | None:
@@ -281,17 +359,7 @@ def show_map(fmap: folium.Map, districts: list[District], key: str) -> str | Non
 
     Only clicks come back (returned_objects), so panning and zooming never rerun the page.
     """
-    # The map object is shared by every visitor (cache_resource) and st_folium renders it on
-    # each call, which writes into it: one visitor at a time.
-    with _render_locks.setdefault(fmap, threading.Lock()):
-        returned = st_folium(
-            fmap,
-            key=key,
-            height=440,
-            use_container_width=True,
-            returned_objects=["last_clicked"],
-            render=False,
-        )
+    returned = FOLIUM_COMPONENT(**map_arguments(fmap, key, 440, ("last_clicked",)))
     clicked = (returned or {}).get("last_clicked")
     if not clicked:
         return None
@@ -342,13 +410,9 @@ def places_map(
         tooltip=folium.GeoJsonTooltip(fields=["label"], labels=False),
     ).add_to(fmap)
     fmap.get_root().render()
-    _render_locks[fmap] = threading.Lock()
     return fmap
 
 
 def show_static_map(fmap: folium.Map, key: str) -> None:
     """A map to look at: nothing comes back, so it never reruns the page."""
-    with _render_locks.setdefault(fmap, threading.Lock()):
-        st_folium(
-            fmap, key=key, height=380, use_container_width=True, returned_objects=[], render=False
-        )
+    FOLIUM_COMPONENT(**map_arguments(fmap, key, 380, ()))

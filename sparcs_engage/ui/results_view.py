@@ -6,13 +6,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 from sqlalchemy.engine import Engine
-from sqlmodel import func, select
 
 from sparcs_engage.cities import City
 from sparcs_engage.db import session_scope
 from sparcs_engage.energy import load_districts
 from sparcs_engage.i18n import Translator
-from sparcs_engage.models.surveys import SurveyResponse
 from sparcs_engage.respondents import CodeAttemptsExceeded
 from sparcs_engage.surveys import (
     MIN_GROUP,
@@ -27,21 +25,22 @@ from sparcs_engage.surveys import (
     survey_texts,
 )
 from sparcs_engage.ui import client
-from sparcs_engage.ui.charts import share_bars_spec
+from sparcs_engage.ui.charts import bars_html
 from sparcs_engage.ui.context import Visitor, current_visitor
 from sparcs_engage.ui.database import require_database
 from sparcs_engage.ui.layout import error_text, escape_markdown
 from sparcs_engage.ui.maps import places_map, show_static_map
 from sparcs_engage.workshops import top_visions_of_city
 
+# Open answers per question shown on the page; the others are behind an expander.
+OPEN_ANSWERS_SHOWN = 5
+
 
 @st.cache_data(ttl=60, show_spinner=False)
-def _results(city_id: str, _engine: Engine):
+def _results(city_id: str, _engine: Engine) -> SurveyResults | None:
+    """The results from the running totals (surveys/totals.py): a few hundred rows."""
     with session_scope(_engine) as session:
-        demo = session.exec(
-            select(func.count()).where(SurveyResponse.city == city_id, SurveyResponse.is_demo)
-        ).one()
-        return results(session=session, city=city_id), demo
+        return results(session=session, city=city_id)
 
 
 @st.cache_data(ttl=60, show_spinner=False)
@@ -64,7 +63,7 @@ def render(visitor: Visitor) -> None:
     survey = load_survey(city.id)
     texts = survey_texts(lang)
 
-    found, demo_count = _results(city.id, engine)
+    found = _results(city.id, engine)
     if found is None:
         st.info(
             t(
@@ -75,7 +74,7 @@ def render(visitor: Visitor) -> None:
             )
         )
     else:
-        _survey_results(t, lang, city, survey, texts, found, demo_count)
+        _survey_results(t, lang, city, survey, texts, found)
     _visions(t, lang, city, engine)
     _delete_by_code(t, engine)
 
@@ -87,7 +86,6 @@ def _survey_results(
     survey: Survey,
     texts: SurveyTexts,
     found: SurveyResults,
-    demo_count: int,
 ) -> None:
     st.write(
         t.ngettext(
@@ -97,14 +95,25 @@ def _survey_results(
             city=city.name(lang),
         )
     )
-    if demo_count:
+    if found.demo:
         st.caption(t("Some answers here are demo data, made to show how the results look."))
 
     if found.top_places:
         st.header(t("Where residents most want change"))
+        names = [survey.district_name(d, lang) for d, _, _ in found.top_places]
+        st.caption(t("Share of respondents (%)"))
+        st.html(
+            bars_html(
+                [
+                    (name, share, f"{t.percent(share)} ({t.number(n)})")
+                    for name, (_d, n, share) in zip(names, found.top_places, strict=True)
+                ],
+                t("Where residents most want change"),
+            )
+        )
         places = pd.DataFrame(
             {
-                t("District"): [survey.district_name(d, lang) for d, _, _ in found.top_places],
+                t("District"): names,
                 t("Residents"): [t.number(n) for _, n, _ in found.top_places],
                 t("Share"): [t.percent(share) for _, _, share in found.top_places],
             }
@@ -121,15 +130,17 @@ def _survey_results(
             ),
             key="places_map",
         )
-        st.dataframe(places, hide_index=True, width="stretch")
+        with st.expander(t("The figures as a table")):
+            st.dataframe(places, hide_index=True, width="stretch")
 
-    for section in survey.sections:
-        shown = [q for q in section.questions if q.id in found.questions]
-        if not shown:
-            continue
-        st.header(texts.section(section.id))
-        for q in shown:
-            _question(t, lang, city, survey, texts, q, found.questions[q.id], found.respondents)
+    with st.container(key="results_questions"):  # its headings are smaller on a phone
+        for section in survey.sections:
+            shown = [q for q in section.questions if q.id in found.questions]
+            if not shown:
+                continue
+            st.header(texts.section(section.id))
+            for q in shown:
+                _question(t, lang, city, survey, texts, q, found.questions[q.id])
 
     if any(found.open_answers.values()):
         st.header(t("In residents' own words"))
@@ -138,9 +149,17 @@ def _survey_results(
             if not answers:
                 continue
             st.subheader(texts.question(question_id))
-            for text in answers:
+            # The newest few on the page, the rest a tap away: fifty cards made a phone's page
+            # thousands of pixels longer.
+            for text in answers[:OPEN_ANSWERS_SHOWN]:
                 with st.container(border=True):
                     st.text(text)
+            more = answers[OPEN_ANSWERS_SHOWN:]
+            if more:
+                with st.expander(t.ngettext("{n} more answer", "{n} more answers", len(more))):
+                    for text in more:
+                        with st.container(border=True):
+                            st.text(text)
 
 
 def _question(
@@ -151,7 +170,6 @@ def _question(
     texts: SurveyTexts,
     q: Question,
     result: QuestionResult,
-    respondents: int,
 ) -> None:
     """One closed question: its chart and table, or why it is not shown."""
     st.subheader(texts.question(q.id))
@@ -202,18 +220,18 @@ def _question(
             )
         unit = t("Average agreement (1 to 5)")
     if rows:
+        # Bars with their figures as text (readable on a phone); the same figures as a table
+        # behind an expander, for those who want to copy them or read them as a table.
+        answered = t.ngettext("{n} answer", "{n} answers", result.respondents or 0)
+        st.caption(f"{unit} · {answered}")
+        st.html(bars_html([(r["name"], r["value"], r["label"]) for r in rows], unit))
         data = pd.DataFrame(rows)
-        st.vega_lite_chart(
-            share_bars_spec(data, (city.id, q.id, lang, respondents), x_title=unit),
-            width="stretch",
-        )
-        st.dataframe(
-            data.rename(columns={"name": t("Answer"), "label": unit})[[t("Answer"), unit]],
-            hide_index=True,
-            width="stretch",
-        )
-    if result.respondents:
-        st.caption(t.ngettext("{n} answer", "{n} answers", result.respondents))
+        with st.expander(t("The figures as a table")):
+            st.dataframe(
+                data.rename(columns={"name": t("Answer"), "label": unit})[[t("Answer"), unit]],
+                hide_index=True,
+                width="stretch",
+            )
 
 
 def _visions(t: Translator, lang: str, city: City, engine: Engine) -> None:

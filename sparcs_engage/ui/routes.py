@@ -24,7 +24,7 @@ from starlette.responses import FileResponse, PlainTextResponse, RedirectRespons
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from sparcs_engage import downloads, staff_sessions
+from sparcs_engage import staff_sessions
 from sparcs_engage.auth import audit
 from sparcs_engage.db import get_engine, session_scope
 from sparcs_engage.i18n import SOURCE_LANGUAGE, MessageError, translator
@@ -90,6 +90,10 @@ def download(request: Request) -> Response:
     cookie_session = staff_sessions.session_id_from_cookie(
         request.cookies.get(staff_sessions.COOKIE)
     )
+    # Here, not at the top: the exports and the KPIs (pandas and all) load when a file is first
+    # asked for, not at every server start.
+    from sparcs_engage import downloads
+
     kind = downloads.KINDS.get(ticket.kind) if ticket else None
     if ticket is None or kind is None or cookie_session != ticket.session_id:
         return PlainTextResponse(

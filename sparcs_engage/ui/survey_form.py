@@ -9,12 +9,11 @@ from typing import Any
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
 from sparcs_engage.i18n import Translator
 from sparcs_engage.surveys import Question, Survey, SurveyTexts
 from sparcs_engage.ui.layout import escape_markdown
-from sparcs_engage.ui.maps import render_lock
+from sparcs_engage.ui.maps import FOLIUM_COMPONENT, map_arguments
 
 
 def render_question(
@@ -136,16 +135,11 @@ def render_question(
             st.caption(help_text)
         current = dict(current or {})
         if place_map is not None:
-            # One map for every resident (cached): rendered by one at a time, or two residents
-            # on the same part at once meet "OrderedDict mutated during iteration".
-            with render_lock(place_map):
-                returned = st_folium(
-                    place_map,
-                    key=f"{key}__map",
-                    height=360,
-                    use_container_width=True,
-                    returned_objects=["last_clicked"],
-                )
+            # One map for every resident (cached): st_folium works it out once per map
+            # (maps.map_arguments); every later draw hands the same arguments to the component.
+            returned = FOLIUM_COMPONENT(
+                **map_arguments(place_map, f"{key}__map", 360, ("last_clicked",))
+            )
             clicked = (returned or {}).get("last_clicked")
             marker = (clicked or {}).get("lat"), (clicked or {}).get("lng")
             if clicked and st.session_state.get(f"{key}__handled") != marker:

@@ -1,5 +1,7 @@
 """The City Vision 2050 survey (/vision) and its results (/results) under AppTest."""
 
+import re
+
 import pytest
 from sqlmodel import Session, select
 
@@ -203,3 +205,36 @@ def test_a_shared_tablet_starts_afresh_for_the_next_person(app_database):
     at.button(key="sv_next_person").click().run()
     assert not at.session_state.get("sv_done") and not at.checkbox(key="sv_consent").value
     assert at.button(key="sv_start")
+
+
+def test_results_show_bars_with_figures_and_keep_every_table_behind_an_expander():
+    """On a phone each chart used to be followed by a table of the same figures: the bars now
+    carry their figures as text in the visitor's format, and the tables wait in expanders."""
+    at = open_page(RESULTS, lang="fi", city="espoo")
+    bars = [h.value for h in at.get("html") if "sparcs-bars" in h.value]
+    assert len(bars) >= 10
+    assert any(re.search(r"\d+\xa0%\s\(\d+\)", b) for b in bars)  # "31 % (43)", fi format
+    averages = [b for b in bars if re.search(r">\d,\d<", b)]
+    assert averages, "averages carry a decimal comma in Finnish"
+    assert len(at.dataframe) >= 10
+    in_expanders = sum(len(e.dataframe) for e in at.expander)
+    assert in_expanders == len(at.dataframe)
+    assert at.expander[0].label == "Luvut taulukkona"
+
+
+def test_only_a_few_open_answers_are_on_the_page_the_rest_behind_an_expander():
+    import os
+
+    from sparcs_engage.surveys import results
+    from sparcs_engage.ui.results_view import OPEN_ANSWERS_SHOWN
+
+    at = open_page(RESULTS, lang="de", city="leipzig")
+    more = [e for e in at.expander if "weitere Antwort" in e.label]
+    assert more, "the demo data has more open answers than the page shows"
+    for expander in more:
+        hidden = len(expander.get("text"))
+        assert expander.label == f"{hidden} weitere Antworten"
+    with Session(get_engine(os.environ["SPARCS_DATABASE_URL"])) as session:
+        published = results(session=session, city="leipzig").open_answers.values()
+    expected = [len(a) - OPEN_ANSWERS_SHOWN for a in published if len(a) > OPEN_ANSWERS_SHOWN]
+    assert sorted(len(e.get("text")) for e in more) == sorted(expected)

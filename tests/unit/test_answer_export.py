@@ -224,3 +224,54 @@ def test_file_names():
     assert ax.file_name("espoo", "xlsx", "wide", date(2026, 11, 25)) == (
         "sparcs-espoo-city-vision-2050-wide-2026-11-25.xlsx"
     )
+
+
+def test_xlsx_keeps_markup_and_odd_characters_as_text(engine):
+    """The sheet's XML is written by the database: markup is escaped, characters XML cannot
+    hold (stored by an older version or an import) become U+FFFD, and the file opens."""
+    odd = "<b>Tom & Jerry</b> ]]> \"quoted\" 'single'"
+    submitted_respondents(engine, 1, with_texts([odd])[0])
+    submitted_respondents(engine, 1, with_texts(["placeholder"])[0])
+    with Session(engine) as session:
+        row = session.exec(select(SurveyAnswer).where(SurveyAnswer.text == "placeholder")).one()
+        row.text = "bell\x07 and \uffff end"
+        session.add(row)
+        session.commit()
+    for shape in ax.SHAPES:
+        data, _result = export(engine, "xlsx", shape)
+        sheet = load_workbook(io.BytesIO(data))["answers"]
+        flat = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+        assert odd in flat
+        assert "bell\ufffd and \ufffd end" in flat
+
+
+def test_xlsx_header_is_bold_and_numbers_are_numbers(answered):
+    data, _result = export(answered, "xlsx")
+    sheet = load_workbook(io.BytesIO(data))["answers"]
+    header = next(sheet.iter_rows())
+    assert [c.value for c in header] == list(ax.LONG_COLUMNS) and all(c.font.b for c in header)
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    budget = [r for r in rows if r[7] == "theme_budget" and r[8] == "clean_heat"]
+    assert budget and all(r[9] == 40 for r in budget)
+    assert all(r[6] == 0 for r in rows)  # is_demo, a number
+    place = next(r for r in rows if r[7] == "change_place")
+    assert (place[11], place[12]) == (60.2185, 24.811)
+
+
+def test_long_json_rows_are_the_long_csv_rows(answered):
+    """The database writes the JSON objects: the same columns, in order, and the same values."""
+    parsed = json.loads(export(answered, "json")[0])
+    rows = read_csv(export(answered, "csv")[0])
+    assert len(parsed["rows"]) == len(rows)
+    for obj, line in zip(parsed["rows"], rows, strict=True):
+        assert list(obj) == list(ax.LONG_COLUMNS)
+        for column, text in line.items():
+            value = obj[column]
+            if value is None:
+                assert text == "", column
+            elif isinstance(value, int | float):
+                assert float(text) == value, column
+            elif column == "text" and text.startswith("'"):
+                assert text == "'" + value  # CSV neutralises, JSON keeps it exactly
+            else:
+                assert text == value, column

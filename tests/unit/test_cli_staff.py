@@ -7,6 +7,7 @@ import json
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 from openpyxl import load_workbook
 from sqlmodel import Session, select
 
@@ -142,3 +143,22 @@ def test_purge_deletes_only_what_is_older(cli_db, capsys):
         assert len(session.exec(select(SurveyResponse)).all()) == 2
     assert [a for a, _d in audit_actions(cli_db)].count("purge") == 1
     assert main(["purge", "--older-than", "0"]) == 2
+
+
+def test_results_rebuild_recomputes_the_running_totals(cli_db, capsys):
+    from sparcs_engage.models import SurveyTotal
+    from sparcs_engage.surveys.totals import recounted, stored
+
+    submitted_respondents(cli_db, 6)
+    with Session(cli_db) as session:
+        session.execute(sa.delete(SurveyTotal))
+        session.commit()
+        assert stored(session) == {}
+    capsys.readouterr()
+    assert main(["results", "rebuild", "--city", "espoo"]) == 0
+    assert "results rebuilt" in capsys.readouterr().out
+    with Session(cli_db) as session:
+        assert stored(session) == recounted(session) != {}
+    assert main(["results", "rebuild"]) == 0
+    assert main(["results", "rebuild", "--city", "atlantis"]) == 2
+    assert "unknown city" in capsys.readouterr().err

@@ -4,6 +4,7 @@ called as Starlette calls them."""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import csv
 import io
 import time
@@ -20,6 +21,13 @@ from sparcs_engage.db import session_scope
 from sparcs_engage.models import AuditEvent
 from sparcs_engage.ui import routes
 from tests.unit.test_surveys import submitted_respondents
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop
+    running in the main thread for the whole session, and asyncio.run refuses to start there."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 @pytest.fixture
@@ -102,7 +110,7 @@ def test_a_download_is_made_when_clicked_audited_and_only_for_its_own_session(se
     assert response.status_code == 200
     rows = list(csv.DictReader(io.StringIO(_body(response).decode("utf-8-sig"))))
     assert rows and {r["city"] for r in rows} == {"espoo"}
-    asyncio.run(response.background())  # the temporary file goes once it was sent
+    run(response.background())  # the temporary file goes once it was sent
     with Session(served) as session:
         exports = session.exec(select(AuditEvent).where(AuditEvent.action == "export")).all()
     assert len(exports) == 1 and exports[0].actor == "anna" and "csv long" in exports[0].detail
@@ -144,7 +152,7 @@ def test_metrics_stay_private_and_pages_carry_security_headers():
         await routes.SecurityHeaders(inner)(scope, None, collect)
         return sent[0]
 
-    assert asyncio.run(call("/_stcore/metrics"))["status"] == 404
-    start = asyncio.run(call("/"))
+    assert run(call("/_stcore/metrics"))["status"] == 404
+    start = run(call("/"))
     assert start["status"] == 200
     assert (b"x-content-type-options", b"nosniff") in start["headers"]
