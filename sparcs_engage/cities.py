@@ -178,7 +178,7 @@ def _email(table: dict, key: str, path: Path, name: str) -> str:
     return value
 
 
-def _privacy(data: dict, path: Path) -> Privacy:
+def _privacy(data: dict, path: Path, languages: tuple[str, ...]) -> Privacy:
     table = _require(data, "privacy", dict, path, "privacy")
     retention = _require(table, "retention_days", int, path, "privacy.retention_days")
     if not 1 <= retention <= 3650:
@@ -187,22 +187,22 @@ def _privacy(data: dict, path: Path) -> Privacy:
     if not address.strip():
         raise CityDataError(path, "privacy.address", "missing or empty")
     return Privacy(
-        controller=_texts(table, "controller", path, "privacy.controller"),
+        controller=_texts(table, "controller", path, "privacy.controller", languages),
         address=address.strip(),
         email=_email(table, "email", path, "privacy.email"),
         dpo_email=_email(table, "dpo_email", path, "privacy.dpo_email"),
-        hosting=_texts(table, "hosting", path, "privacy.hosting"),
-        authority=_texts(table, "authority", path, "privacy.authority"),
+        hosting=_texts(table, "hosting", path, "privacy.hosting", languages),
+        authority=_texts(table, "authority", path, "privacy.authority", languages),
         retention_days=retention,
     )
 
 
-def _accessibility(data: dict, path: Path) -> Accessibility:
+def _accessibility(data: dict, path: Path, languages: tuple[str, ...]) -> Accessibility:
     table = _require(data, "accessibility", dict, path, "accessibility")
     return Accessibility(
-        law=_texts(table, "law", path, "accessibility.law"),
+        law=_texts(table, "law", path, "accessibility.law", languages),
         feedback_email=_email(table, "feedback_email", path, "accessibility.feedback_email"),
-        enforcement=_texts(table, "enforcement", path, "accessibility.enforcement"),
+        enforcement=_texts(table, "enforcement", path, "accessibility.enforcement", languages),
     )
 
 
@@ -284,8 +284,8 @@ def load_city(folder: Path) -> City:
         folder=folder,
         tiles=tiles,
         tiles_attribution=attribution if tiles else "",
-        privacy=_privacy(data, path),
-        accessibility=_accessibility(data, path),
+        privacy=_privacy(data, path, languages),
+        accessibility=_accessibility(data, path, languages),
     )
 
 
