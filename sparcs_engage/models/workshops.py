@@ -138,6 +138,8 @@ class WorkshopVote(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_workshop_vote_participant_id_card_id", "participant_id", "card_id"),
         sa.Index("ix_workshop_vote_workshop_id_card_id", "workshop_id", "card_id"),
+        # A tap places one dot, even when its callback runs twice or its write is retried.
+        sa.Index("ux_workshop_vote_participant_id_tap_id", "participant_id", "tap_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -163,4 +165,6 @@ class WorkshopVote(SQLModel, table=True):
             nullable=False,
         )
     )
+    # The id of the tap on the tablet that placed this dot (None for dots from before 0008).
+    tap_id: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

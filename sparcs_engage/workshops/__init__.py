@@ -43,6 +43,7 @@ from sparcs_engage.workshops.cards import (
     merge_cards,
     theme_label,
 )
+from sparcs_engage.workshops.changes import workshop_fingerprint
 from sparcs_engage.workshops.codes import join_url, new_join_code, normalize_join_code, qr_svg
 from sparcs_engage.workshops.demo import (
     DEMO_FACILITATOR,
@@ -234,4 +235,5 @@ __all__ = [
     "theme_label",
     "top_visions_of_city",
     "withdraw_vote",
+    "workshop_fingerprint",
 ]

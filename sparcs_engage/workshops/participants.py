@@ -102,6 +102,15 @@ def generated_name(lang: str, taken: Iterable[str] = (), rng: random.Random | No
     return f"{words[0]} {n}"
 
 
+def _names_lock(session: Session, workshop_id: uuid.UUID) -> None:
+    """On PostgreSQL, joins that make up a name take turns per workshop until they commit, so
+    two tablets joining at once never read the same taken names and pick the same new one.
+    (Joins only share-lock the workshop; SQLite has one writer anyway.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(workshop_id.bytes[:8], "big", signed=True)
+        session.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+
+
 def _workshop_by_code(session: Session, code: object) -> Workshop:
     normalized = normalize_join_code(code)
     if normalized is None:
@@ -157,6 +166,7 @@ def join_workshop(
             raise WorkshopError(NAME_TOO_LONG, {"max": MAX_NAME_LENGTH})
     language = normalize_language(lang) or workshop.lang
     if not chosen:
+        _names_lock(session, workshop.id)
         taken = session.exec(
             select(WorkshopParticipant.name).where(WorkshopParticipant.workshop_id == workshop.id)
         ).all()

@@ -39,6 +39,9 @@ from sparcs_engage.workshops.rules import (
     _require_phase,
 )
 
+MAX_TAP_LENGTH = 40
+_TAP = sa.bindparam("tap", type_=sa.String(MAX_TAP_LENGTH))
+
 
 @dataclass(frozen=True)
 class VoteResult:
@@ -108,7 +111,7 @@ def _vote_statement() -> sa.Insert:
     w, c, v = Workshop.__table__, WorkshopCard.__table__, WorkshopVote.__table__
     mine, mine_on_card = _dots_counted()
     workshop = sa.select(w.c.id).where(w.c.id == _WORKSHOP)
-    dot = sa.select(_WORKSHOP, _CARD, _PARTICIPANT, _NOW).where(
+    dot = sa.select(_WORKSHOP, _CARD, _PARTICIPANT, _NOW, _TAP).where(
         workshop.where(w.c.phase == "voting").exists(),
         sa.select(c.c.id)
         .where(
@@ -123,9 +126,24 @@ def _vote_statement() -> sa.Insert:
     )
     return (
         sa.insert(v)
-        .from_select(["workshop_id", "card_id", "participant_id", "created_at"], dot)
+        .from_select(["workshop_id", "card_id", "participant_id", "created_at", "tap_id"], dot)
         .returning(v.c.id)
     )
+
+
+@cache
+def _tap_statement() -> sa.Select:
+    """The card of the dot an earlier run of the same tap placed, if any."""
+    v = WorkshopVote.__table__.c
+    return sa.select(v.card_id).where(v.participant_id == _PARTICIPANT, v.tap_id == _TAP)
+
+
+def _tap_id(tap: object) -> str | None:
+    if tap is None:
+        return None
+    if not isinstance(tap, str) or not 1 <= len(tap) <= MAX_TAP_LENGTH:
+        raise WorkshopError(UNKNOWN_CARD)
+    return tap
 
 
 def _my_dots(session: Session, participant_id: uuid.UUID, card_id: int) -> tuple[int, int]:
@@ -157,10 +175,15 @@ def _vote_refused(facts: Any) -> WorkshopError | None:
     return None
 
 
-def cast_vote(*, session: Session, token: str, card_id: int) -> VoteResult:
-    """Place one dot on a card while voting is open, within the participant's budget."""
+def cast_vote(*, session: Session, token: str, card_id: int, tap: str | None = None) -> VoteResult:
+    """Place one dot on a card while voting is open, within the participant's budget.
+
+    ``tap`` names the tap on the tablet: the same tap again (a callback run twice, a write
+    retried after a dropped connection) places no second dot and answers as the first did.
+    """
     digest = _token_hash(token)
     card_id = _card_id(card_id)
+    tap = _tap_id(tap)
     # SQLite: the one write lock from here to the commit. PostgreSQL: the participant's row,
     # and a share lock on the workshop's (in the facts query), until the transaction ends.
     _begin_write(session)
@@ -168,13 +191,24 @@ def cast_vote(*, session: Session, token: str, card_id: int) -> VoteResult:
     if voter is None:
         raise WorkshopError(UNKNOWN_PARTICIPANT)
     params = {"participant_id": voter.id, "workshop_id": voter.workshop_id, "card_id": card_id}
+    if (
+        tap is not None
+        and session.execute(_tap_statement(), {"participant_id": voter.id, "tap": tap}).first()
+    ):
+        on_card, total = _my_dots(session, voter.id, card_id)
+        dots = session.execute(
+            sa.select(Workshop.__table__.c.dots_per_participant).where(
+                Workshop.__table__.c.id == voter.workshop_id
+            )
+        ).scalar_one()
+        return VoteResult(card_id=card_id, dots_on_card=on_card, dots_left=dots - total)
     facts = session.execute(_vote_facts_statement(), params).one()
     refused = _vote_refused(facts)
     if refused is not None:
         raise refused
     # The rules again, in the statement that writes: under the lock the facts are current, and
     # the statement alone could not count a dot past the budget even without it.
-    inserted = session.execute(_vote_statement(), {**params, "now": utcnow()}).first()
+    inserted = session.execute(_vote_statement(), {**params, "now": utcnow(), "tap": tap}).first()
     if inserted is None:
         raise WorkshopError(NO_DOTS_LEFT)
     return VoteResult(

@@ -511,6 +511,45 @@ def test_taking_a_dot_back_frees_it_for_another_card(engine):
     assert [v.card_id for v in vote_rows(engine, info.id)] == [b]
 
 
+def test_one_tap_places_one_dot_even_when_it_arrives_twice(engine):
+    """A tap's callback run twice (a tap meeting an automatic refresh) or its write retried
+    after a dropped connection names the same tap: the second arrival places nothing."""
+    info = workshop(engine, dots_per_participant=5, max_dots_per_card=3)
+    token = join(engine, info).token
+    other = join(engine, info).token
+    a, b = card(engine, token, "A"), card(engine, token, "B")
+    move(engine, info, "voting")
+    first = act(engine, ws.cast_vote, token=token, card_id=a, tap="tap-1")
+    again = act(engine, ws.cast_vote, token=token, card_id=a, tap="tap-1")
+    assert first == again == ws.VoteResult(card_id=a, dots_on_card=1, dots_left=4)
+    # A new tap is a new dot; another participant's tap of the same name is theirs.
+    assert act(engine, ws.cast_vote, token=token, card_id=a, tap="tap-2").dots_on_card == 2
+    assert act(engine, ws.cast_vote, token=other, card_id=b, tap="tap-1").dots_left == 4
+    assert sorted(v.card_id for v in vote_rows(engine, info.id)) == sorted([a, a, b])
+    refused(engine, ws.UNKNOWN_CARD, ws.cast_vote, token=token, card_id=a, tap="x" * 41)
+
+
+def test_concurrent_joins_without_a_name_get_distinct_made_up_names(engine, monkeypatch):
+    """Many tablets join at the same moment: none of the made-up names is given twice. The
+    names are made deterministic and slow here (the first free one, after a pause), so that two
+    joins reading the taken names at once would surely pick the same one."""
+    import time
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sparcs_engage.workshops import participants
+
+    def first_free(lang, taken=(), rng=None):
+        taken = set(taken)
+        time.sleep(0.02)
+        return next(f"Aurinko {n}" for n in range(1, 1000) if f"Aurinko {n}" not in taken)
+
+    monkeypatch.setattr(participants, "generated_name", first_free)
+    info = workshop(engine)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        names = list(pool.map(lambda _: join(engine, info).name, range(40)))
+    assert len(set(names)) == len(names) == 40
+
+
 def test_a_card_of_another_workshop_is_not_on_this_board(engine):
     here, there = workshop(engine), workshop(engine)
     token = join(engine, here).token
