@@ -227,6 +227,7 @@ def cmd_import_districts(args: argparse.Namespace) -> int:
                 id_field=args.id_field,
                 name_field=args.name_field,
                 center=city.center,
+                languages=city.languages,
             )
         except EnergyDataError as exc:
             if exc.path != scratch:
@@ -241,7 +242,8 @@ def cmd_import_districts(args: argparse.Namespace) -> int:
                 feature_id=exc.feature_id,
                 detail=exc.detail,
             ) from exc
-        ids = [d.id for d in load_districts(scratch)]
+        # The scratch file has no city.toml beside it: name the city's languages.
+        ids = [d.id for d in load_districts(scratch, city.languages)]
         try:
             warning = _check_fit(data_dir, indicators, sites, ids)
         except EnergyDataError as exc:

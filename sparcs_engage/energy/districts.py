@@ -373,13 +373,19 @@ def write_text_atomic(target: Path, text: str) -> None:
 
 
 def write_districts(
-    districts: Iterable[District], target: Path, decimals: int = COORDINATE_DECIMALS
+    districts: Iterable[District],
+    target: Path,
+    decimals: int = COORDINATE_DECIMALS,
+    languages: Sequence[str] | None = None,
 ) -> None:
-    """Write districts atomically in our districts.geojson format, after checking they load."""
+    """Write districts atomically in our districts.geojson format, after checking they load
+    with a name in each of ``languages`` (default: those of the city.toml beside ``target``)."""
     target = Path(target)
     text = districts_geojson(districts, decimals)
+    if languages is None:
+        languages = declared_languages(target.parent)
     try:
-        _parse_districts(_parse_collection(text, target), target, declared_languages(target.parent))
+        _parse_districts(_parse_collection(text, target), target, languages)
     except EnergyDataError as exc:  # e.g. rounding collapsed a sliver
         raise EnergyDataError(
             target,
@@ -425,12 +431,16 @@ def import_districts(
     id_field: str,
     name_field: str,
     center: tuple[float, float] | None = None,
+    languages: Sequence[str] | None = None,
 ) -> int:
     """Convert an official district GeoJSON (EPSG:4326) into our format; return the count.
-    The one name is written for each language of the city whose folder ``target`` is in.
+    The one name is written for each of the city's ``languages`` (default: those of the city
+    whose folder ``target`` is in; a caller writing to a scratch file elsewhere must give them).
     With the city's ``center``, boundaries that do not lie around it are refused."""
     source, target = Path(source), Path(target)
-    languages = declared_languages(target.parent) or (SOURCE_LANGUAGE,)
+    if languages is None:
+        languages = declared_languages(target.parent)
+    languages = tuple(languages) or (SOURCE_LANGUAGE,)
     seen: dict[str, int] = {}
     districts: list[District] = []
     for index, raw in enumerate(_read_collection(source)):
@@ -467,7 +477,7 @@ def import_districts(
         )
     if center is not None:
         check_location(districts, center, source)
-    write_districts(districts, target)
+    write_districts(districts, target, languages=languages)
     return len(districts)
 
 
