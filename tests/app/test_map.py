@@ -100,7 +100,7 @@ def test_a_rerun_neither_builds_nor_renders_an_unchanged_map(monkeypatch):
 
     at = open_page(MAP, lang="de", city="leipzig")
     calls = {"st_folium": 0, "render": 0, "component": 0}
-    original_st_folium, original_component = maps.st_folium, maps._COMPONENT
+    original_st_folium, original_component = maps.st_folium, maps.FOLIUM_COMPONENT
     original_render = folium.Map.render
 
     def counted(name, function):
@@ -111,7 +111,7 @@ def test_a_rerun_neither_builds_nor_renders_an_unchanged_map(monkeypatch):
         return wrapper
 
     monkeypatch.setattr(maps, "st_folium", counted("st_folium", original_st_folium))
-    monkeypatch.setattr(maps, "_COMPONENT", counted("component", original_component))
+    monkeypatch.setattr(maps, "FOLIUM_COMPONENT", counted("component", original_component))
     monkeypatch.setattr(folium.Map, "render", counted("render", original_render))
     at.run()
     at.selectbox(key="district").set_value("alt-west").run()
@@ -133,9 +133,9 @@ def test_choosing_a_district_reruns_only_its_fragment_not_the_map(monkeypatch):
     fragments = list(at._fragment_storage._fragments)
     assert len(fragments) == 1
     drawn = []
-    original_component = maps._COMPONENT
+    original_component = maps.FOLIUM_COMPONENT
     monkeypatch.setattr(
-        maps, "_COMPONENT", lambda **kwargs: drawn.append(1) or original_component(**kwargs)
+        maps, "FOLIUM_COMPONENT", lambda **kwargs: drawn.append(1) or original_component(**kwargs)
     )
 
     def scoped(self, rerun_data):
