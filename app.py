@@ -8,8 +8,11 @@ from pathlib import Path
 
 import streamlit as st
 
+from sparcs_engage.i18n import translator
 from sparcs_engage.navigation import allowed, routable_pages, visible_pages
+from sparcs_engage.settings import load_settings
 from sparcs_engage.ui.context import build_visitor, session_notices
+from sparcs_engage.ui.database import lost_tap_note, page_guard
 from sparcs_engage.ui.header import BRAND, document_chrome, draw_header
 from sparcs_engage.ui.layout import footer, sign_in_required
 
@@ -24,7 +27,18 @@ def run() -> None:
         layout="centered",
         initial_sidebar_state="collapsed",
     )
-    visitor = build_visitor()
+    # The one place where a lost database connection is turned into a note and a retry, for
+    # every page (fragments and callbacks use the same helpers of ui/database.py).
+    visitor = None
+    with page_guard(translator(load_settings().default_language)):
+        visitor = build_visitor()
+    if visitor is None:
+        return
+    with page_guard(visitor.t):
+        _page(visitor)
+
+
+def _page(visitor) -> None:
     t = visitor.t
     routable = routable_pages()
     titles = {spec.key: page_title(t, spec, visitor) for spec in routable}
@@ -48,6 +62,7 @@ def run() -> None:
         spec.key,
     )
     session_notices(visitor)
+    lost_tap_note(t)
     if allowed(spec, visitor.role):
         current.run()
     else:

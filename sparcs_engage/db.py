@@ -31,6 +31,33 @@ class DatabaseBehind(DatabaseError):
     """The database exists but its tables are behind the code's migrations."""
 
 
+# A connection dropped, refused or timed out (a database restart, a failover, a proxy timeout,
+# connections terminated by an administrator, no connection free in the pool in time).
+CONNECTION_ERRORS: tuple[type[BaseException], ...] = (
+    sa.exc.OperationalError,
+    sa.exc.InterfaceError,
+    sa.exc.DisconnectionError,
+    sa.exc.TimeoutError,
+)
+
+
+def is_connection_error(exc: BaseException) -> bool:
+    """Whether an error means the connection, not the statement, failed."""
+    if isinstance(exc, CONNECTION_ERRORS):
+        return True
+    return isinstance(exc, sa.exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
+# PostgreSQL pool, per app process: Streamlit runs every visitor's script in a thread of its
+# own, so a burst of taps needs more than a handful of connections; a caller that finds none
+# free gives up after POOL_TIMEOUT_S (the page then says the connection was lost and tries
+# again) instead of waiting the whole burst. 3 processes x 30 stay under PostgreSQL's default
+# max_connections of 100.
+POOL_SIZE = 15
+POOL_OVERFLOW = 15
+POOL_TIMEOUT_S = 5
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -53,7 +80,14 @@ def make_engine(url: str) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 10})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_recycle=1800, pool_size=10)
+    return sa.create_engine(
+        url,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+        pool_timeout=POOL_TIMEOUT_S,
+    )
 
 
 @cache

@@ -21,13 +21,13 @@ import streamlit as st
 from sparcs_engage import workshops as ws
 from sparcs_engage.i18n import LANGUAGE_NAMES, N_
 from sparcs_engage.surveys import SurveyDataError, load_survey
-from sparcs_engage.ui.database import require_database
+from sparcs_engage.ui.database import guarded_callback, page_guard, require_database
 from sparcs_engage.ui.database import run_use_case as _call
 from sparcs_engage.ui.layout import error_text as _error
 from sparcs_engage.ui.layout import escape_markdown, sign_in_required
 
 ROLE = "facilitator"
-BOARD_REFRESH_S = 3
+BOARD_REFRESH_S = 2
 CODE_PARAM = "code"
 FALLBACK_BASE_URL = "http://localhost:8501"
 
@@ -269,6 +269,8 @@ def _workshop(visitor, engine, info: ws.WorkshopInfo) -> None:
         except ws.WorkshopError as error:
             state["fc_notice"] = _error(t, error)
 
+    act = guarded_callback(t, act)
+
     with st.container(border=True, key="fc_phase"):
         st.markdown(
             t("Phase: **{phase}**", phase=t(PHASE_LABELS[info.phase])),
@@ -383,30 +385,35 @@ def _live_board(visitor, engine, workshop_id, *, live: bool = True) -> None:
         t = visitor.t
         # A fragment's rerun sends the page configuration of app.py again: keep the board wide.
         st.set_page_config(layout="wide")
-        try:
-            current = _call(engine, ws.board, workshop_id=workshop_id)
-        except ws.WorkshopError as error:
-            st.warning(_error(t, error))
-            return
-        if current.workshop.phase != st.session_state.get("fc_board_phase", current.workshop.phase):
-            st.session_state["fc_board_phase"] = current.workshop.phase
-            st.rerun()  # another facilitator's laptop moved the phase: redraw the controls too
-        st.session_state["fc_board_phase"] = current.workshop.phase
-        cards = sum(len(column.cards) for column in current.columns)
-        with st.container(horizontal=True, key="fc_board_counts"):
-            st.metric(t("Connected now"), t.number(current.participants_connected))
-            st.metric(t("Finished"), t.number(current.participants_finished))
-            st.metric(t("Cards"), t.number(cards))
-            st.metric(t("Dots placed"), t.number(current.dots_cast))
-        columns = [column for column in current.columns]
-        per_row = 3
-        for start in range(0, len(columns), per_row):
-            row = st.columns(per_row, gap="medium")
-            for slot, column in zip(row, columns[start : start + per_row], strict=False):
-                with slot:
-                    _board_column(t, column, voting_done=current.workshop.phase != "collecting")
+        with page_guard(t, retry=False):  # the board's next refresh tries again
+            _draw_board(t, engine, workshop_id)
 
     board()
+
+
+def _draw_board(t, engine, workshop_id) -> None:
+    try:
+        current = _call(engine, ws.board, workshop_id=workshop_id)
+    except ws.WorkshopError as error:
+        st.warning(_error(t, error))
+        return
+    if current.workshop.phase != st.session_state.get("fc_board_phase", current.workshop.phase):
+        st.session_state["fc_board_phase"] = current.workshop.phase
+        st.rerun()  # another facilitator's laptop moved the phase: redraw the controls too
+    st.session_state["fc_board_phase"] = current.workshop.phase
+    cards = sum(len(column.cards) for column in current.columns)
+    with st.container(horizontal=True, key="fc_board_counts"):
+        st.metric(t("Connected now"), t.number(current.participants_connected))
+        st.metric(t("Finished"), t.number(current.participants_finished))
+        st.metric(t("Cards"), t.number(cards))
+        st.metric(t("Dots placed"), t.number(current.dots_cast))
+    columns = [column for column in current.columns]
+    per_row = 3
+    for start in range(0, len(columns), per_row):
+        row = st.columns(per_row, gap="medium")
+        for slot, column in zip(row, columns[start : start + per_row], strict=False):
+            with slot:
+                _board_column(t, column, voting_done=current.workshop.phase != "collecting")
 
 
 def _board_column(t, column: ws.BoardColumn, *, voting_done: bool) -> None:

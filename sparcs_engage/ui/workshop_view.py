@@ -5,23 +5,42 @@ who they are in the URL (``&p=<token>``): a reload, or a tablet waking up after 
 was dropped, opens the same person with exactly what the database holds. Every tap is one
 transaction of the core, saved at once; this module only draws and calls.
 
-The screen follows the facilitator: a small fragment re-reads the participant's state every
-few seconds and reruns the whole page only when the phase (or whether cards are shared)
+The screen follows the facilitator: a small fragment looks every few seconds at the workshop's
+mark (one small read per process and second, shared by every tablet of the workshop, see
+sparcs_engage.workshops.changes), reads the participant's state only when the part of the
+mark a tablet shows has moved on (or every TOUCH_S, so the board still counts them as
+connected), and reruns the whole page only when the phase (or whether cards are shared)
 changed, so the card a resident is typing is never wiped by a refresh.
+
+A tap names itself (``tap`` ids made when the buttons are drawn, renewed after each tap), so a
+tap whose callback runs twice places one dot.
 """
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import streamlit as st
 
 from sparcs_engage import workshops as ws
+from sparcs_engage.db import get_engine
 from sparcs_engage.i18n import N_
-from sparcs_engage.ui.database import require_database
+from sparcs_engage.settings import load_settings
+from sparcs_engage.ui.database import (
+    guarded_callback,
+    lost_tap_note,
+    page_guard,
+    require_database,
+)
 from sparcs_engage.ui.database import run_use_case as _call
 from sparcs_engage.ui.layout import error_text as _error
 from sparcs_engage.ui.layout import escape_markdown
 
-REFRESH_S = 4
+REFRESH_S = 3
+# A tablet reads its whole state at least this often, so that the board counts it as connected
+# (ws.ONLINE_WINDOW_S) even when nothing changes.
+TOUCH_S = 30
 CODE_PARAM = "code"
 TOKEN_PARAM = "p"
 
@@ -43,7 +62,7 @@ def render(visitor) -> None:
 
     if token:
         try:
-            me = _call(engine, ws.participant_state, token=token)
+            me = _read(engine, token)
         except ws.WorkshopError as error:
             del st.query_params[TOKEN_PARAM]
             state["wk_notice"] = _error(t, error)
@@ -162,31 +181,71 @@ def _participant(visitor, engine, token: str, me: ws.ParticipantState) -> None:
         st.info(t(hint), icon=":material/lightbulb:")
     if info.phase == "collecting":
         _card_form(t, engine, token, info)
-    _live(visitor, engine, token)
+    _live(visitor, engine, token, info.id)
     if info.phase == "results":
         _rating(t, engine, token, me)
     _leave(t)
 
 
-def _live(visitor, engine, token: str) -> None:
+@st.cache_data(ttl=1, show_spinner=False, max_entries=500)
+def _shared_mark(url: str, workshop_id: str) -> tuple:
+    """The workshop's mark as tablets see it, read at most once a second per process."""
+    return _call(get_engine(url), ws.workshop_mark, workshop_id=workshop_id).for_tablet()
+
+
+def _current(engine, token: str, workshop_id) -> ws.ParticipantState:
+    """The participant's state: kept from the last read while the workshop's mark stands."""
+    state = st.session_state
+    mark = _shared_mark(load_settings().database_url, str(workshop_id))
+    kept = state.get("wk_me")
+    fresh_enough = time.monotonic() - state.get("wk_read_at", 0.0) < TOUCH_S
+    if kept is not None and kept[0] == token and kept[1] == mark and fresh_enough:
+        return kept[2]
+    me = _call(engine, ws.participant_state, token=token)
+    state["wk_me"] = (token, mark, me)
+    state["wk_read_at"] = time.monotonic()
+    return me
+
+
+def _read(engine, token: str) -> ws.ParticipantState:
+    """The state for a whole page: the kept one when it is this participant's and current."""
+    kept = st.session_state.get("wk_me")
+    if kept is not None and kept[0] == token:
+        return _current(engine, token, kept[2].workshop.id)
+    me = _call(engine, ws.participant_state, token=token)
+    # No mark yet (it must be read before the state it vouches for): the fragment's next run
+    # reads both.
+    st.session_state["wk_me"] = (token, None, me)
+    st.session_state["wk_read_at"] = time.monotonic()
+    return me
+
+
+def _forget_current() -> None:
+    """After the participant's own tap: the next draw reads their state afresh."""
+    st.session_state.pop("wk_me", None)
+
+
+def _live(visitor, engine, token: str, workshop_id) -> None:
     """The part of the page that follows the workshop by itself."""
 
     @st.fragment(run_every=REFRESH_S)
     def live() -> None:
         t = visitor.t
-        try:
-            me = _call(engine, ws.participant_state, token=token)
-        except ws.WorkshopError as error:
-            st.warning(_error(t, error))
-            return
-        if _signature(me) != st.session_state.get("wk_signature"):
-            st.rerun()  # the facilitator moved on: draw the whole page for the new phase
-        if me.workshop.phase == "collecting":
-            _collected(t, me)
-        elif me.workshop.phase == "voting":
-            _voting(t, engine, token, me)
-        elif me.workshop.phase == "results":
-            _results(t, me, top=None)
+        lost_tap_note(t)  # a tap in here reruns only this fragment, not app.py
+        with page_guard(t, retry=False):  # the next run of the fragment tries again
+            try:
+                me = _current(engine, token, workshop_id)
+            except ws.WorkshopError as error:
+                st.warning(_error(t, error))
+                return
+            if _signature(me) != st.session_state.get("wk_signature"):
+                st.rerun()  # the facilitator moved on: draw the whole page for the new phase
+            if me.workshop.phase == "collecting":
+                _collected(t, me)
+            elif me.workshop.phase == "voting":
+                _voting(t, engine, token, me)
+            elif me.workshop.phase == "results":
+                _results(t, me, top=None)
 
     live()
 
@@ -196,6 +255,7 @@ def _card_form(t, engine, token: str, info: ws.WorkshopInfo) -> None:
     message = state.pop("wk_card_message", None)
 
     def save() -> None:
+        _forget_current()
         try:
             _call(
                 engine,
@@ -232,7 +292,7 @@ def _card_form(t, engine, token: str, info: ws.WorkshopInfo) -> None:
             type="primary",
             key="wk_card_save",
             icon=":material/add:",
-            on_click=save,
+            on_click=guarded_callback(t, save),
         )
         if message:
             kind, text = message
@@ -300,11 +360,24 @@ def _voting(t, engine, token: str, me: ws.ParticipantState) -> None:
     if message:
         st.warning(message, icon=":material/info:")
 
-    def tap(use_case, card_id: int) -> None:
+    # The taps drawn now share one epoch; a tap that has run renews it, so the same tap
+    # arriving twice (its callback run again by a refresh) is recognised and placed once.
+    epoch = state.setdefault("wk_tap_epoch", uuid.uuid4().hex[:16])
+    done: set = state.setdefault("wk_taps_done", set())
+
+    def tap(use_case, card_id: int, tap_id: str) -> None:
+        if tap_id in done:
+            return
+        done.add(tap_id)
+        state["wk_tap_epoch"] = uuid.uuid4().hex[:16]
+        _forget_current()
+        kwargs = {"tap": tap_id} if use_case is ws.cast_vote else {}
         try:
-            _call(engine, use_case, token=token, card_id=card_id)
+            _call(engine, use_case, token=token, card_id=card_id, **kwargs)
         except ws.WorkshopError as error:
             state["wk_vote_message"] = _error(t, error)
+
+    tap = guarded_callback(t, tap)
 
     cards = [c for c in me.cards if not c.hidden and c.merged_into_id is None]
     for theme, group in _by_theme(me, cards):
@@ -325,7 +398,7 @@ def _voting(t, engine, token: str, me: ws.ParticipantState) -> None:
                         icon=":material/add_circle:",
                         disabled=me.dots_left == 0 or card.my_dots >= info.max_dots_per_card,
                         on_click=tap,
-                        args=(ws.cast_vote, card.id),
+                        args=(ws.cast_vote, card.id, f"{epoch}-p{card.id}"),
                     )
                     if card.my_dots:
                         st.button(
@@ -333,7 +406,7 @@ def _voting(t, engine, token: str, me: ws.ParticipantState) -> None:
                             key=f"wk_unvote_{card.id}",
                             icon=":material/remove_circle:",
                             on_click=tap,
-                            args=(ws.withdraw_vote, card.id),
+                            args=(ws.withdraw_vote, card.id, f"{epoch}-w{card.id}"),
                         )
     # Dots on a card the facilitator has hidden still count: offer them back (without the text).
     hidden = [c for c in me.cards if c.hidden and c.my_dots]
@@ -347,7 +420,7 @@ def _voting(t, engine, token: str, me: ws.ParticipantState) -> None:
                     key=f"wk_unvote_hidden_{card.id}",
                     icon=":material/remove_circle:",
                     on_click=tap,
-                    args=(ws.withdraw_vote, card.id),
+                    args=(ws.withdraw_vote, card.id, f"{epoch}-h{card.id}"),
                 )
 
 
@@ -390,6 +463,7 @@ def _rating(t, engine, token: str, me: ws.ParticipantState) -> None:
             if stars is None:
                 st.error(_error(t, ws.WorkshopError(ws.INVALID_RATING)))
                 return
+            _forget_current()
             try:
                 _call(engine, ws.rate_workshop, token=token, rating=stars + 1, comment=comment)
                 _call(engine, ws.finish, token=token)

@@ -43,7 +43,7 @@ from sparcs_engage.workshops.cards import (
     merge_cards,
     theme_label,
 )
-from sparcs_engage.workshops.changes import workshop_fingerprint
+from sparcs_engage.workshops.changes import WorkshopMark, workshop_mark
 from sparcs_engage.workshops.codes import join_url, new_join_code, normalize_join_code, qr_svg
 from sparcs_engage.workshops.demo import (
     DEMO_FACILITATOR,
@@ -205,6 +205,7 @@ __all__ = [
     "VoteResult",
     "WorkshopError",
     "WorkshopInfo",
+    "WorkshopMark",
     "WorkshopSummary",
     "add_card",
     "add_facilitator_card",
@@ -235,5 +236,5 @@ __all__ = [
     "theme_label",
     "top_visions_of_city",
     "withdraw_vote",
-    "workshop_fingerprint",
+    "workshop_mark",
 ]

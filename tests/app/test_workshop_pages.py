@@ -473,3 +473,97 @@ def test_closed_workshop_cards_can_still_be_hidden(app_database):
     with session_scope(get_engine(app_database)) as session:
         board = ws.board(session=session, workshop_id=info.id)
     assert [c.id for c in board.hidden_cards] == [card.id]
+
+
+# --------------------------------------------------------------------------------------------
+# A database that blinks, and a tap that arrives twice
+# --------------------------------------------------------------------------------------------
+
+
+def _dropping(real, failures: list[int]):
+    """``real``, failing with a dropped connection as many times as failures[0] says."""
+    import sqlalchemy as sa
+
+    def use_case(**kwargs):
+        if failures[0] > 0:
+            failures[0] -= 1
+            raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
+        return real(**kwargs)
+
+    use_case.__name__ = real.__name__
+    return use_case
+
+
+def test_a_connection_dropped_once_is_retried_and_the_resident_sees_nothing(
+    app_database, monkeypatch
+):
+    info = new_workshop(app_database)
+    me = act(app_database, ws.join_workshop, code=info.join_code).token
+    failures = [1]
+    monkeypatch.setattr(ws, "participant_state", _dropping(ws.participant_state, failures))
+    at = participant(info.join_code, me)
+    assert failures == [0]
+    assert not at.exception
+    assert info.title in all_text(at)
+    lost = translator("de")("Connection to the database was lost, trying again…")
+    assert lost not in all_text(at)
+
+
+def test_a_connection_that_stays_down_shows_a_translated_note_never_an_exception_box(
+    app_database, monkeypatch
+):
+    info = new_workshop(app_database)
+    me = act(app_database, ws.join_workshop, code=info.join_code).token
+    failures = [10]
+    monkeypatch.setattr(ws, "participant_state", _dropping(ws.participant_state, failures))
+    at = participant(info.join_code, me)
+    assert not at.exception
+    lost = translator("de")("Connection to the database was lost, trying again…")
+    assert lost in [w.value for w in at.warning]
+    # Back up: the next run shows the workshop, and the tablet is still the same person.
+    failures[0] = 0
+    at.run()
+    assert not at.exception
+    assert lost not in [w.value for w in at.warning]
+    assert info.title in all_text(at)
+    assert at.query_params["p"] == me
+
+
+def test_a_tap_lost_to_the_database_says_so_and_the_page_carries_on(app_database, monkeypatch):
+    info = new_workshop(app_database, phase="voting")
+    author = act(app_database, ws.join_workshop, code=info.join_code).token
+    move(app_database, info, "collecting")
+    card = act(app_database, ws.add_card, token=author, theme=info.themes[0], text="Solardächer")
+    move(app_database, info, "voting")
+    me = act(app_database, ws.join_workshop, code=info.join_code).token
+    monkeypatch.setattr(ws, "cast_vote", _dropping(ws.cast_vote, [10]))
+    at = participant(info.join_code, me)
+    at.button(key=f"wk_vote_{card.id}").click().run()
+    assert not at.exception
+    note = translator("de")(
+        "The connection to the database was lost, so your last action was not saved. "
+        "Please try it again."
+    )
+    assert note in [w.value for w in at.warning]
+    assert act(app_database, ws.participant_state, token=me).dots_used == 0
+
+
+def test_a_tap_whose_write_arrives_twice_places_one_dot(app_database):
+    """The page names each tap; the same tap's write arriving again (its callback run a second
+    time, or retried after a dropped connection) places no second dot, a new tap does."""
+    info = new_workshop(app_database, dots_per_participant=5, max_dots_per_card=3)
+    author = act(app_database, ws.join_workshop, code=info.join_code).token
+    card = act(app_database, ws.add_card, token=author, theme=info.themes[0], text="Solardächer")
+    move(app_database, info, "voting")
+    me = act(app_database, ws.join_workshop, code=info.join_code).token
+    at = participant(info.join_code, me)
+    epoch = at.session_state["wk_tap_epoch"]
+    at.button(key=f"wk_vote_{card.id}").click().run()
+    assert act(app_database, ws.participant_state, token=me).dots_used == 1
+    # The same tap again, as its second callback run would send it.
+    act(app_database, ws.cast_vote, token=me, card_id=card.id, tap=f"{epoch}-p{card.id}")
+    assert act(app_database, ws.participant_state, token=me).dots_used == 1
+    assert at.session_state["wk_tap_epoch"] != epoch  # the next tap is a new one
+    at.button(key=f"wk_vote_{card.id}").click().run()
+    assert act(app_database, ws.participant_state, token=me).dots_used == 2
+    assert not at.exception
