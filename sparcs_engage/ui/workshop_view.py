@@ -32,12 +32,15 @@ from sparcs_engage.ui.database import (
     lost_tap_note,
     page_guard,
     require_database,
+    safe_to_repeat,
 )
 from sparcs_engage.ui.database import run_use_case as _call
 from sparcs_engage.ui.layout import error_text as _error
 from sparcs_engage.ui.layout import escape_markdown
 
 REFRESH_S = 3
+# A dot names its tap, so its write may be repeated after a commit whose answer was lost.
+safe_to_repeat(ws.cast_vote)
 # A tablet reads its whole state at least this often, so that the board counts it as connected
 # (ws.ONLINE_WINDOW_S) even when nothing changes.
 TOUCH_S = 30
