@@ -70,6 +70,11 @@ def test_a_workshop_from_joining_to_the_exported_outcome(server, browser, axe):
     expect(fac.get_by_role("heading", level=1)).to_have_text("Dunckerviertel im Browser")
     phase_button(fac, "collecting").click()
     wait_for_app(fac)
+    # A reload of the laptop (F5) mid-workshop keeps the facilitator signed in, on this
+    # workshop and its join screen: the projector never falls back to the sign-in page.
+    fac.reload()
+    wait_for_app(fac)
+    expect(fac.get_by_role("heading", level=1)).to_have_text("Dunckerviertel im Browser")
     code = fac.locator(".sparcs-join-code").inner_text().strip()
     assert re.fullmatch(r"[A-Z0-9]{6}", code)
     join_link = fac.locator(".sparcs-join-url").inner_text().strip()
