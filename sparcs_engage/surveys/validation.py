@@ -35,8 +35,12 @@ E_PLACE_OUTSIDE = N_(
 )
 E_TEXT_TOO_LONG = N_("Please shorten your answer to {max} characters. It now has {length}.")
 
-# Control characters other than tab and newline, and lone surrogates (not storable as UTF-8).
-_UNSTORABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+# Control characters other than tab and newline, lone surrogates, and the bidirectional
+# controls (embeddings, overrides, isolates, marks) that make "\u202egnp.exe" display as
+# "exe.png": a resident's text shows as typed, never reordered by an invisible character.
+_UNSTORABLE = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +52,8 @@ class Problem:
 
 
 def clean_text(raw: str) -> str:
-    """Open text as typed, minus what cannot be stored (NUL, control characters, surrogates)."""
+    """Open text as typed, minus what cannot be stored (NUL, control characters, surrogates)
+    or could disguise it (bidirectional controls)."""
     text = unicodedata.normalize("NFC", raw).replace("\r\n", "\n").replace("\r", "\n")
     return _UNSTORABLE.sub("", text).strip()
 

@@ -81,3 +81,29 @@ def footer(visitor) -> None:
             t("Accessibility"),
             ":material/accessibility_new:",
         )
+
+
+def keep_what_fits(key: str, limit: int | None) -> None:
+    """on_change of a text field drawn without max_chars (a browser refuses a too long paste
+    altogether, leaving the field empty): a longer text keeps its first ``limit`` characters,
+    and cut_note says so."""
+    text = st.session_state.get(key) or ""
+    st.session_state.pop(f"{key}__cut", None)
+    if limit and len(text) > limit:
+        st.session_state[f"{key}__cut"] = len(text)
+        st.session_state[key] = text[:limit]
+
+
+def cut_note(t, key: str, limit: int | None) -> None:
+    """Under such a field: how long the text was and how much of it was kept."""
+    cut = st.session_state.get(f"{key}__cut")
+    if cut and limit:
+        st.warning(
+            t(
+                "Your text was {length} characters long. We kept the first {max}; the rest "
+                "was cut.",
+                length=t.number(cut),
+                max=t.number(limit),
+            ),
+            icon=":material/content_cut:",
+        )

@@ -12,7 +12,7 @@ import streamlit as st
 
 from sparcs_engage.i18n import Translator
 from sparcs_engage.surveys import Question, Survey, SurveyTexts
-from sparcs_engage.ui.layout import escape_markdown
+from sparcs_engage.ui.layout import cut_note, escape_markdown, keep_what_fits
 from sparcs_engage.ui.maps import FOLIUM_COMPONENT, map_arguments
 
 
@@ -176,20 +176,10 @@ def render_question(
             value=current or "",
             key=key,
             help=help_text,
-            on_change=_keep_what_fits,
+            on_change=keep_what_fits,
             args=(key, q.max_length),
         )
-        cut = st.session_state.get(f"{key}__cut")
-        if cut:
-            st.warning(
-                t(
-                    "Your text was {length} characters long. We kept the first {max}; the rest "
-                    "was cut.",
-                    length=t.number(cut),
-                    max=t.number(q.max_length),
-                ),
-                icon=":material/content_cut:",
-            )
+        cut_note(t, key, q.max_length)
     hint = texts.hint(q)
     if hint:
         st.caption(hint)
@@ -216,15 +206,6 @@ def widget_values(q: Question, value: Any) -> dict[str, Any]:
     if q.type == "place" and value.get("district"):
         return {f"{key}__district": value["district"]}
     return {}
-
-
-def _keep_what_fits(key: str, limit: int | None) -> None:
-    """A text longer than the question allows keeps its first ``limit`` characters."""
-    text = st.session_state.get(key) or ""
-    st.session_state.pop(f"{key}__cut", None)
-    if limit and len(text) > limit:
-        st.session_state[f"{key}__cut"] = len(text)
-        st.session_state[key] = text[:limit]
 
 
 def theme_meanings(survey: Survey, q: Question, texts: SurveyTexts, t: Translator) -> None:

@@ -35,8 +35,8 @@ from sparcs_engage.ui.database import (
     safe_to_repeat,
 )
 from sparcs_engage.ui.database import run_use_case as _call
+from sparcs_engage.ui.layout import cut_note, escape_markdown, keep_what_fits
 from sparcs_engage.ui.layout import error_text as _error
-from sparcs_engage.ui.layout import escape_markdown
 
 REFRESH_S = 3
 # A dot names its tap, so its write may be repeated after a commit whose answer was lost.
@@ -259,6 +259,7 @@ def _card_form(t, engine, token: str, info: ws.WorkshopInfo) -> None:
 
     def save() -> None:
         _forget_current()
+        keep_what_fits("wk_card_text", ws.MAX_CARD_LENGTH)  # whichever callback ran first
         try:
             _call(
                 engine,
@@ -286,10 +287,12 @@ def _card_form(t, engine, token: str, info: ws.WorkshopInfo) -> None:
         )
         st.text_area(
             t("Your idea"),
-            max_chars=ws.MAX_CARD_LENGTH,
             key="wk_card_text",
             placeholder=t("In 2050 our district ..."),
+            on_change=keep_what_fits,
+            args=("wk_card_text", ws.MAX_CARD_LENGTH),
         )
+        cut_note(t, "wk_card_text", ws.MAX_CARD_LENGTH)
         st.button(
             t("Save the card"),
             type="primary",

@@ -567,3 +567,23 @@ def test_a_tap_whose_write_arrives_twice_places_one_dot(app_database):
     at.button(key=f"wk_vote_{card.id}").click().run()
     assert act(app_database, ws.participant_state, token=me).dots_used == 2
     assert not at.exception
+
+
+def test_a_card_pasted_too_long_keeps_what_fits_and_says_what_was_cut(app_database):
+    info = new_workshop(app_database)
+    me = act(app_database, ws.join_workshop, code=info.join_code).token
+    at = participant(info.join_code, me)
+    pasted = "Solardächer auf jedem Haus. " * 20  # 560 characters
+    at.text_area(key="wk_card_text").input(pasted).run()
+    kept = pasted[: ws.MAX_CARD_LENGTH]
+    assert at.text_area(key="wk_card_text").value == kept
+    note = translator("de")(
+        "Your text was {length} characters long. We kept the first {max}; the rest was cut.",
+        length=translator("de").number(len(pasted)),
+        max=translator("de").number(ws.MAX_CARD_LENGTH),
+    )
+    assert note in [w.value for w in at.warning]
+    at.button(key="wk_card_save").click().run()
+    assert not at.exception
+    state = act(app_database, ws.participant_state, token=me)
+    assert [c.text for c in state.cards] == [kept.strip()]

@@ -379,6 +379,23 @@ def test_an_empty_or_too_long_card_is_refused_and_nothing_is_stored(engine, text
         assert session.exec(select(WorkshopCard)).all() == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("\u202egnp.exe", "gnp.exe"),  # shown as "exe.png" if kept
+        ("Solar\u2066dach\u2069 \u200fhier", "Solardach hier"),
+        ("\u202aA\u202c und \u202bB\u202c", "A und B"),
+    ],
+)
+def test_bidirectional_controls_are_taken_out_of_cards_names_and_comments(engine, typed, stored):
+    info = workshop(engine)
+    joined = join(engine, info, name=typed)
+    assert joined.name == stored
+    saved = card(engine, joined.token, typed)
+    state = act(engine, ws.participant_state, token=joined.token)
+    assert [c.text for c in state.cards if c.id == saved] == [stored]
+
+
 def test_a_card_needs_one_of_the_workshops_themes(engine):
     info = workshop(engine)
     token = join(engine, info).token
