@@ -20,6 +20,7 @@ from sparcs_engage.ui.maps import (
     format_value,
     indicator_years,
     legend_for,
+    map_note,
     registry_for,
     show_map,
     table_csv,
@@ -109,6 +110,7 @@ def render(visitor) -> None:
         _indicator=indicator,
     )
     clicked = show_map(fmap, energy.districts, key=f"map_{city.id}")
+    map_note(t)
     if clicked:
         st.session_state["district"] = clicked
 

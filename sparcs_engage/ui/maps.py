@@ -31,7 +31,7 @@ from sparcs_engage.energy import (
     trend,
 )
 from sparcs_engage.exports import csv_bytes
-from sparcs_engage.i18n import Translator, translator
+from sparcs_engage.i18n import N_, Translator, translator
 
 # Leaflet is served by the app itself (ui/routes.py mounts ui/assets/): a map must draw in a
 # venue without internet, and no visitor's browser may be sent to a CDN.
@@ -352,6 +352,17 @@ def build_map(
         ).add_to(fmap)
     fmap.get_root().render()  # once here; map_arguments hands st_folium the rendered map
     return fmap
+
+
+# Under every map: a map that cannot be drawn (its script did not load on a venue's Wi-Fi, a
+# blocked script) leaves a blank box, and the page must still say where its content is.
+MAP_NOTE = N_(
+    "If the map does not show, the same information is in the list or table on this page."
+)
+
+
+def map_note(t: Translator) -> None:
+    st.caption(t(MAP_NOTE))
 
 
 def show_map(fmap: folium.Map, districts: list[District], key: str) -> str | None:

@@ -29,7 +29,7 @@ from sparcs_engage.ui.charts import bars_html
 from sparcs_engage.ui.context import Visitor, current_visitor
 from sparcs_engage.ui.database import require_database
 from sparcs_engage.ui.layout import error_text, escape_markdown
-from sparcs_engage.ui.maps import places_map, show_static_map
+from sparcs_engage.ui.maps import map_note, places_map, show_static_map
 from sparcs_engage.workshops import top_visions_of_city
 
 # Open answers per question shown on the page; the others are behind an expander.
@@ -130,6 +130,7 @@ def _survey_results(
             ),
             key="places_map",
         )
+        map_note(t)
         with st.expander(t("The figures as a table")):
             st.dataframe(places, hide_index=True, width="stretch")
 

@@ -13,7 +13,7 @@ import streamlit as st
 from sparcs_engage.i18n import Translator
 from sparcs_engage.surveys import Question, Survey, SurveyTexts
 from sparcs_engage.ui.layout import cut_note, escape_markdown, keep_what_fits
-from sparcs_engage.ui.maps import FOLIUM_COMPONENT, map_arguments
+from sparcs_engage.ui.maps import FOLIUM_COMPONENT, map_arguments, map_note
 
 
 def render_question(
@@ -140,6 +140,7 @@ def render_question(
             returned = FOLIUM_COMPONENT(
                 **map_arguments(place_map, f"{key}__map", 360, ("last_clicked",))
             )
+            map_note(t)
             clicked = (returned or {}).get("last_clicked")
             marker = (clicked or {}).get("lat"), (clicked or {}).get("lng")
             if clicked and st.session_state.get(f"{key}__handled") != marker:

@@ -218,3 +218,16 @@ def test_the_comparison_chart_names_its_figure_above_and_its_unit_on_the_axis():
     spec = json.loads(chart.proto.spec)
     assert spec["encoding"]["x"]["title"] == "t CO₂e pro Kopf"
     assert any("Treibhausgase pro Kopf (t CO₂e pro Kopf), 20" in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize(("lang", "city"), [("fi", "espoo"), ("sv", "espoo"), ("de", "leipzig")])
+def test_under_the_map_a_note_says_where_its_content_is_if_it_does_not_show(lang, city):
+    """A map that cannot be drawn (its script blocked or not loaded) leaves a blank box: the
+    caption under it says, in the visitor's language, where the same information is."""
+    from sparcs_engage.i18n import translator
+    from sparcs_engage.ui.maps import MAP_NOTE
+
+    at = open_page(MAP, lang=lang, city=city)
+    note = translator(lang)(MAP_NOTE)
+    assert note != MAP_NOTE
+    assert note in [c.value for c in at.caption]
