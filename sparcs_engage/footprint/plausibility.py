@@ -27,23 +27,25 @@ USUAL_MAX: dict[str, float] = {
 }
 
 MSG_HEAT_LOW = N_(
-    "{kwh} kWh of heat a year is very little for {area} m² ({per_m2} kWh per m²). Homes "
-    "usually use {low} to {high} kWh per m². Did you mean MWh? Then enter {as_kwh} kWh."
+    "{kwh}\u00a0kWh of heat a year is very little for {area}\u00a0m² "
+    "({per_m2}\u00a0kWh per m²). Homes usually use {low} to {high}\u00a0kWh per m². "
+    "Did you mean MWh? Then enter {as_kwh}\u00a0kWh."
 )
 MSG_HEAT_HIGH = N_(
-    "{kwh} kWh of heat a year is a lot for {area} m² ({per_m2} kWh per m²). Homes usually use "
-    "{low} to {high} kWh per m². Is it the heat of your home only, not the whole building?"
+    "{kwh}\u00a0kWh of heat a year is a lot for {area}\u00a0m² ({per_m2}\u00a0kWh per m²). "
+    "Homes usually use {low} to {high}\u00a0kWh per m². Is it the heat of your home only, "
+    "not the whole building?"
 )
 MSG_ELECTRICITY_LOW = N_(
-    "{kwh} kWh of electricity a year is very little for {people} people. Households usually "
-    "use at least {low} kWh per person."
+    "{kwh}\u00a0kWh of electricity a year is very little for {people} people. Households usually "
+    "use at least {low}\u00a0kWh per person."
 )
 MSG_ELECTRICITY_HIGH = N_(
-    "{kwh} kWh of electricity a year is a lot for {people} people. If your home is heated "
+    "{kwh}\u00a0kWh of electricity a year is a lot for {people} people. If your home is heated "
     "with electricity, leave the heating out here: it is counted with the heating."
 )
-MSG_AREA_LOW = N_("{area} m² for {people} people is very little: is it the whole home?")
-MSG_AREA_HIGH = N_("{area} m² for {people} people is a lot: is it your home only?")
+MSG_AREA_LOW = N_("{area}\u00a0m² for {people} people is very little: is it the whole home?")
+MSG_AREA_HIGH = N_("{area}\u00a0m² for {people} people is a lot: is it your home only?")
 MSG_USUAL_MAX = N_("This is much more than usual (more than {max}). Is it right?")
 
 

@@ -47,7 +47,7 @@ METHOD_PAGE = "views/public/method.py"
 
 
 def _short(t: Translator, kg: float) -> str:
-    return t("{amount} t", amount=t.number(kg / 1000, digits=1))
+    return t("{amount}\u00a0t", amount=t.number(kg / 1000, digits=1))
 
 
 def result(visitor: Visitor, city: City, country: str) -> None:
@@ -197,7 +197,7 @@ def _plans(t: Translator, lang: str, city: City, view: PlansOutlook) -> None:
         if abs(kg) < 5:
             change = t("No change for you.")
         elif abs(kg) < 50:
-            change = t("A little less for you: under 0.1 t a year.")
+            change = t("A little less for you: under 0.1\u00a0t a year.")
         elif kg > 0:
             change = t("About {amount} less for you a year.", amount=_short(t, kg))
         else:

@@ -251,7 +251,7 @@ def _estimate(t: Translator, kind: str, country: str, help_text: str) -> dict:
     kwh = default_heat_kwh(answers) if kind == "heat" else default_electricity_kwh(answers)
     shown = t.typed_number(round(kwh, -2))
     return {
-        "help_text": help_text + " " + t("Empty: we count about {kwh} kWh a year.", kwh=shown),
+        "help_text": help_text + " " + t("Empty: we count about {kwh}\u00a0kWh a year.", kwh=shown),
         "placeholder": t("about {kwh}", kwh=shown),
     }
 
@@ -331,17 +331,17 @@ def _mobility(t: Translator, form: fields.StepForm, country: str) -> None:
     st.caption(t("There and back counts as one. One trip every other year is 0.5."))
     form.number(
         "flights_short_per_year",
-        t("Short: under 1,500 km one way"),
+        t("Short: under 1,500\u00a0km one way"),
         help_text=t("For example Helsinki–Stockholm, Leipzig–Rome or Leipzig–London."),
     )
     form.number(
         "flights_medium_per_year",
-        t("Medium: 1,500 to 4,000 km one way"),
+        t("Medium: 1,500 to 4,000\u00a0km one way"),
         help_text=t("For example Helsinki–Málaga, Leipzig–Canary Islands or Leipzig–Cyprus."),
     )
     form.number(
         "flights_long_per_year",
-        t("Long: over 4,000 km one way"),
+        t("Long: over 4,000\u00a0km one way"),
         help_text=t("For example to America or Asia."),
     )
 
