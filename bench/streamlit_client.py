@@ -236,8 +236,12 @@ class StreamlitSession:
     def _handle(self, msg: ForwardMsg) -> None:
         kind = msg.WhichOneof("type")
         if kind == "new_session":
-            # A full run starts: the elements of the last one go, fragment timers are set anew.
             self.session_id = msg.new_session.initialize.session_id or self.session_id
+            if msg.metadata.run.fragment_ids:
+                # A fragment's run (Streamlit 1.67 starts those with a new_session too): the
+                # rest of the page and the fragments' timers stay.
+                return
+            # A full run starts: the elements of the last one go, fragment timers are set anew.
             self.page_script_hash = msg.new_session.page_script_hash
             self.elements.clear()
             self.blocks.clear()
@@ -257,6 +261,11 @@ class StreamlitSession:
                 self._timers[fragment] = asyncio.create_task(
                     self._every(msg.auto_rerun.interval, fragment)
                 )
+        elif kind == "stop_auto_rerun":
+            for fragment in msg.stop_auto_rerun.fragment_ids:
+                timer = self._timers.pop(fragment, None)
+                if timer is not None:
+                    timer.cancel()
         elif kind == "script_finished":
             self._finished.put_nowait(msg.script_finished)
 
