@@ -16,6 +16,7 @@ from sparcs_engage.models.workshops import (
     WORKSHOP_PHASES,
     Workshop,
     WorkshopCard,
+    WorkshopFacilitator,
     WorkshopParticipant,
     WorkshopVote,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "UTCDateTime",
     "Workshop",
     "WorkshopCard",
+    "WorkshopFacilitator",
     "WorkshopParticipant",
     "WorkshopVote",
     "utcnow",

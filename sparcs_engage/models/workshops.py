@@ -168,3 +168,21 @@ class WorkshopVote(SQLModel, table=True):
     # The id of the tap on the tablet that placed this dot (None for dots from before 0008).
     tap_id: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class WorkshopFacilitator(SQLModel, table=True):
+    """A facilitator a workshop was given to, besides the one who created it
+    (Workshop.facilitator): they may run it too. Only those two kinds of facilitator may."""
+
+    __tablename__ = "workshop_facilitator"
+
+    workshop_id: uuid.UUID = Field(
+        sa_column=sa.Column(
+            sa.Uuid(),
+            sa.ForeignKey("workshop.id", ondelete="CASCADE"),
+            primary_key=True,
+        )
+    )
+    username: str = Field(max_length=64, primary_key=True)
+    given_by: str = Field(max_length=64)
+    given_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -8,7 +8,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from sparcs_engage.models import AuditEvent, SurveyAnswer, SurveyResponse
+from sparcs_engage.auth import audit
+from sparcs_engage.models import SurveyAnswer, SurveyResponse
 from sparcs_engage.surveys.totals import moderated
 
 
@@ -58,12 +59,11 @@ def moderate(*, session: Session, answer_id: int, decision: str, moderator: str)
     answer.moderation = decision
     session.add(answer)
     moderated(session, answer, before)
-    session.add(
-        AuditEvent(
-            actor=moderator[:128],
-            action="moderate_open_answer",
-            detail=f"answer {answer_id} ({answer.question_id}): {decision}",
-        )
+    # Chained to the entry before it, like every audit entry (`sparcs-engage audit verify`).
+    audit(
+        session=session,
+        actor=moderator,
+        action="moderate_open_answer",
+        detail=f"answer {answer_id} ({answer.question_id}): {decision}",
     )
-    session.flush()
     return True

@@ -66,7 +66,8 @@ def render(visitor) -> None:
         return
     engine = require_database(t)
     st.set_page_config(layout="wide")
-    workshops = _call(engine, ws.list_workshops, city=city.id)
+    # Only the workshops this facilitator runs (created, or was given): no other one opens here.
+    workshops = _call(engine, ws.list_workshops, city=city.id, run_by=visitor.identity.username)
     code = ws.normalize_join_code(st.query_params.get(CODE_PARAM) or "")
     chosen = next((w for w in workshops if w.join_code == code), None)
     if chosen is None:
@@ -327,6 +328,8 @@ def _workshop(visitor, engine, info: ws.WorkshopInfo) -> None:
                 ),
             )
 
+    _facilitators(visitor, engine, info)
+
     if "fc_view" not in state or state["fc_view"] is None:
         state["fc_view"] = {
             "draft": "join",
@@ -349,6 +352,36 @@ def _workshop(visitor, engine, info: ws.WorkshopInfo) -> None:
         _moderate(visitor, engine, info, act)
     else:
         _outcome(visitor, engine, info)
+
+
+def _facilitators(visitor, engine, info: ws.WorkshopInfo) -> None:
+    """Who runs this workshop, and a way to give it to another facilitator (a co-host)."""
+    t = visitor.t
+    state = st.session_state
+    names = _call(engine, ws.workshop_facilitators, workshop_id=info.id)
+    with st.expander(t("Facilitators of this workshop: {names}", names=", ".join(names))):
+        st.text_input(t("User name of another facilitator"), key="fc_give_to", max_chars=64)
+
+        def give() -> None:
+            try:
+                _call(
+                    engine,
+                    ws.give_workshop,
+                    workshop_id=info.id,
+                    facilitator=visitor.identity.username,
+                    to=state.get("fc_give_to", ""),
+                )
+            except ws.WorkshopError as error:
+                state["fc_notice"] = _error(t, error)
+                return
+            state["fc_give_to"] = ""
+
+        st.button(
+            t("Add as a facilitator"),
+            key="fc_give",
+            icon=":material/person_add:",
+            on_click=guarded_callback(t, give),
+        )
 
 
 def _next_step(phase: str) -> str | None:

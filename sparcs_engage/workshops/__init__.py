@@ -65,6 +65,7 @@ from sparcs_engage.workshops.outcome import (
     summary,
     top_visions_of_city,
 )
+from sparcs_engage.workshops.ownership import give_workshop, workshop_facilitators
 from sparcs_engage.workshops.participants import (
     GENERATED_NAME_WORDS,
     Joined,
@@ -122,6 +123,7 @@ from sparcs_engage.workshops.rules import (
     NOT_COLLECTING,
     NOT_OPEN,
     NOT_VOTING,
+    NOT_YOURS,
     ONLINE_WINDOW_S,
     TITLE_TOO_LONG,
     TOP_VISIONS,
@@ -130,6 +132,7 @@ from sparcs_engage.workshops.rules import (
     UNKNOWN_CITY,
     UNKNOWN_CODE,
     UNKNOWN_DISTRICT,
+    UNKNOWN_FACILITATOR,
     UNKNOWN_PARTICIPANT,
     UNKNOWN_THEME,
     UNKNOWN_WORKSHOP,
@@ -176,6 +179,7 @@ __all__ = [
     "NOT_COLLECTING",
     "NOT_OPEN",
     "NOT_VOTING",
+    "NOT_YOURS",
     "NO_DOTS_LEFT",
     "NO_DOT_HERE",
     "NO_RESULTS_YET",
@@ -188,6 +192,7 @@ __all__ = [
     "UNKNOWN_CITY",
     "UNKNOWN_CODE",
     "UNKNOWN_DISTRICT",
+    "UNKNOWN_FACILITATOR",
     "UNKNOWN_PARTICIPANT",
     "UNKNOWN_THEME",
     "UNKNOWN_WORKSHOP",
@@ -219,6 +224,7 @@ __all__ = [
     "finish",
     "generated_name",
     "get_workshop",
+    "give_workshop",
     "hide_card",
     "join_url",
     "join_workshop",
@@ -236,5 +242,6 @@ __all__ = [
     "theme_label",
     "top_visions_of_city",
     "withdraw_vote",
+    "workshop_facilitators",
     "workshop_mark",
 ]

@@ -86,7 +86,7 @@ def add_facilitator_card(
     *, session: Session, workshop_id: uuid.UUID | str, theme: str, text: str, facilitator: str
 ) -> SavedCard:
     """Put the facilitator's own card on the board (in any phase before closing)."""
-    workshop = _workshop_for_update(session, workshop_id)
+    workshop = _workshop_for_update(session, workshop_id, facilitator)
     if workshop.phase == "closed":
         raise WorkshopError(WRONG_PHASE)
     card = WorkshopCard(
@@ -119,7 +119,7 @@ def hide_card(
     """Take a card off the board (it stays stored, with its dots), or put it back. Also after
     closing: the top cards of closed workshops are public on /results, and a facilitator must
     be able to take one off there."""
-    workshop = _workshop_for_update(session, workshop_id)
+    workshop = _workshop_for_update(session, workshop_id, facilitator)
     card = _card_in(session, workshop.id, card_id)
     card.hidden = bool(hidden)
     session.add(card)
@@ -141,7 +141,7 @@ def merge_cards(
     facilitator: str,
 ) -> int:
     """Merge a duplicate into another card: it leaves the board, its dots count in the other."""
-    workshop = _workshop_for_update(session, workshop_id)
+    workshop = _workshop_for_update(session, workshop_id, facilitator)
     if workshop.phase == "closed":
         raise WorkshopError(WRONG_PHASE)
     source = _card_in(session, workshop.id, card_id)

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from sparcs_engage.exports import FORMULA_START, csv_bytes
 from sparcs_engage.models import Workshop, WorkshopVote, utcnow
 from sparcs_engage.workshops.cards import theme_label
-from sparcs_engage.workshops.locking import _audit
+from sparcs_engage.workshops.locking import _audit, _require_runner
 from sparcs_engage.workshops.outcome import _load, _outcome, _ratings, _summary
 from sparcs_engage.workshops.rules import (
     EXPORT_TABLES,
@@ -100,8 +100,9 @@ def _tables(session: Session, workshop: Workshop) -> dict[str, tuple[list[str], 
     }
 
 
-def _closed(session: Session, workshop_id: object) -> Workshop:
+def _closed(session: Session, workshop_id: object, facilitator: str) -> Workshop:
     workshop = _load(session, workshop_id)
+    _require_runner(session, workshop, facilitator)
     if workshop.phase != "closed":
         raise WorkshopError(NOT_CLOSED)
     return workshop
@@ -117,7 +118,7 @@ def export_csv(
     """One table of a closed workshop's outcome (cards, votes or ratings) as CSV for Excel."""
     if table not in EXPORT_TABLES:
         raise ValueError(f"table must be one of {', '.join(EXPORT_TABLES)}")
-    workshop = _closed(session, workshop_id)
+    workshop = _closed(session, workshop_id, facilitator)
     header, rows = _tables(session, workshop)[table]
     _audit(session, facilitator, "export_workshop", f"workshop {workshop.id}: {table}.csv")
     session.flush()
@@ -143,7 +144,7 @@ def _append(sheet, values: Sequence[object], *, bold: bool = False) -> None:
 
 def export_xlsx(*, session: Session, workshop_id: uuid.UUID | str, facilitator: str) -> bytes:
     """A closed workshop's outcome as one workbook: a summary sheet and a sheet per table."""
-    workshop = _closed(session, workshop_id)
+    workshop = _closed(session, workshop_id, facilitator)
     outcome = _summary(session, workshop, workshop.lang, TOP_VISIONS)
     book = Workbook()
     sheet = book.active

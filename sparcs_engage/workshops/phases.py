@@ -186,10 +186,19 @@ def get_workshop(*, session: Session, workshop_id: uuid.UUID | str) -> WorkshopI
 
 
 def list_workshops(
-    *, session: Session, city: str | None = None, include_closed: bool = True
+    *,
+    session: Session,
+    city: str | None = None,
+    include_closed: bool = True,
+    run_by: str | None = None,
 ) -> list[WorkshopInfo]:
-    """The workshops for the facilitator's list, newest date first."""
+    """The workshops for the facilitator's list, newest date first; with ``run_by``, only
+    those that facilitator runs (created, or was given)."""
+    from sparcs_engage.workshops.ownership import run_by as runs
+
     query = select(Workshop).order_by(Workshop.held_on.desc(), Workshop.created_at.desc())
+    if run_by is not None:
+        query = query.where(runs(run_by))
     if city is not None:
         query = query.where(Workshop.city == city)
     if not include_closed:
@@ -201,7 +210,7 @@ def set_phase(
     *, session: Session, workshop_id: uuid.UUID | str, phase: str, facilitator: str
 ) -> WorkshopInfo:
     """Move the workshop to another phase: collecting, voting, results or closed."""
-    workshop = _workshop_for_update(session, workshop_id)
+    workshop = _workshop_for_update(session, workshop_id, facilitator)
     if phase not in WORKSHOP_PHASES or phase not in NEXT_PHASES[workshop.phase]:
         raise WorkshopError(WRONG_PHASE)
     now = utcnow()
@@ -229,7 +238,7 @@ def set_show_cards(
     *, session: Session, workshop_id: uuid.UUID | str, show: bool, facilitator: str
 ) -> WorkshopInfo:
     """Let participants see each other's cards while collecting, or not."""
-    workshop = _workshop_for_update(session, workshop_id)
+    workshop = _workshop_for_update(session, workshop_id, facilitator)
     if workshop.phase == "closed":
         raise WorkshopError(WRONG_PHASE)
     workshop.show_cards = bool(show)

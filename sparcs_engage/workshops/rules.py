@@ -69,6 +69,8 @@ INVALID_THEMES = "invalid_themes"
 INVALID_DATE = "invalid_date"
 INVALID_DOTS = "invalid_dots"
 INVALID_DOTS_PER_CARD = "invalid_dots_per_card"
+NOT_YOURS = "not_yours"
+UNKNOWN_FACILITATOR = "unknown_facilitator"
 
 MESSAGES: dict[str, str] = {
     INVALID_CODE: N_(
@@ -110,6 +112,10 @@ MESSAGES: dict[str, str] = {
     INVALID_DOTS_PER_CARD: N_(
         "The dots allowed on one card must be from 1 to the number of dots each participant has."
     ),
+    NOT_YOURS: N_(
+        "Another facilitator runs this workshop. Ask them to add you as a facilitator of it."
+    ),
+    UNKNOWN_FACILITATOR: N_("There is no facilitator account with this user name."),
 }
 
 

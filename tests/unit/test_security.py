@@ -329,3 +329,27 @@ def test_a_closed_pipe_is_one_line(cli_db):
     err = child.stderr.read()
     assert child.wait(timeout=60) == 2
     assert "Traceback" not in err and err.count("\n") == 1 and "output was closed" in err
+
+
+def test_workshop_and_moderation_entries_keep_the_audit_chain_whole(engine):
+    """Every writer of the audit log goes through auth.audit: a workshop's life and an answer's
+    moderation leave a chain that `audit verify` finds whole."""
+    from datetime import date
+
+    from sparcs_engage import workshops as ws
+
+    with session_scope(engine) as session:
+        audit(session=session, actor="anna", action="export", detail="before")
+        info = ws.create_workshop(
+            session=session,
+            facilitator="fac",
+            title="Ketju",
+            city="espoo",
+            held_on=date(2026, 5, 1),
+        )
+        for phase in ("collecting", "voting", "results", "closed"):
+            ws.set_phase(session=session, workshop_id=info.id, phase=phase, facilitator="fac")
+        ws.export_xlsx(session=session, workshop_id=info.id, facilitator="fac")
+    with Session(engine) as session:
+        check = verify_audit_chain(session=session)
+        assert check.broken_id is None and check.entries >= 6

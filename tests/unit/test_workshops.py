@@ -248,6 +248,57 @@ def test_phases_move_only_along_the_allowed_paths(engine):
     refused(engine, ws.UNKNOWN_WORKSHOP, ws.get_workshop, workshop_id="not-a-uuid")
 
 
+def test_only_the_facilitators_who_run_a_workshop_may_open_move_tidy_or_export_it(engine):
+    """Created by FAC: another facilitator may do nothing with it, nor see it in their list,
+    until FAC gives it to them; giving needs a facilitator account."""
+    from sparcs_engage.auth import create_account
+
+    with session_scope(engine) as session:
+        create_account(session=session, username="other.fac", password="x" * 16, role="facilitator")
+        create_account(session=session, username="an.officer", password="x" * 16, role="staff")
+    info = workshop(engine, phase="draft")
+    other = {"workshop_id": info.id, "facilitator": "other.fac"}
+    refused(engine, ws.NOT_YOURS, ws.open_workshop, **other)
+    move(engine, info, "collecting")
+    token = join(engine, info).token
+    idea = card(engine, token, "Idea")
+    refused(engine, ws.NOT_YOURS, ws.set_phase, phase="voting", **other)
+    refused(engine, ws.NOT_YOURS, ws.set_show_cards, show=True, **other)
+    refused(engine, ws.NOT_YOURS, ws.add_facilitator_card, theme=info.themes[0], text="x", **other)
+    refused(engine, ws.NOT_YOURS, ws.hide_card, card_id=idea, **other)
+    refused(engine, ws.NOT_YOURS, ws.merge_cards, card_id=idea, into_card_id=idea, **other)
+    refused(engine, ws.NOT_YOURS, ws.give_workshop, to="other.fac", **other)
+    move(engine, info, "voting", "results", "closed")
+    refused(engine, ws.NOT_YOURS, ws.export_xlsx, **other)
+    refused(engine, ws.NOT_YOURS, ws.export_csv, **other)
+    mine = act(engine, ws.list_workshops, city="espoo", run_by=FAC)
+    theirs = act(engine, ws.list_workshops, city="espoo", run_by="other.fac")
+    assert [w.id for w in mine] == [info.id] and theirs == []
+
+    refused(
+        engine,
+        ws.UNKNOWN_FACILITATOR,
+        ws.give_workshop,
+        to="nobody",
+        **{**other, "facilitator": FAC},
+    )
+    refused(
+        engine,
+        ws.UNKNOWN_FACILITATOR,
+        ws.give_workshop,
+        to="an.officer",
+        **{**other, "facilitator": FAC},
+    )
+    given = act(engine, ws.give_workshop, workshop_id=info.id, facilitator=FAC, to=" other.fac ")
+    assert given == [FAC, "other.fac"]
+    assert (
+        act(engine, ws.give_workshop, workshop_id=info.id, facilitator=FAC, to="other.fac") == given
+    )
+    assert [w.id for w in act(engine, ws.list_workshops, run_by="other.fac")] == [info.id]
+    assert act(engine, ws.export_xlsx, **other)
+    act(engine, ws.hide_card, card_id=idea, **other)
+
+
 def test_the_facilitators_list_shows_open_workshops_of_a_city(engine):
     draft = workshop(engine, phase="draft")
     closed = workshop(engine, phase="closed")
@@ -953,7 +1004,7 @@ def test_demo_workshops_are_finished_plausible_marked_and_made_once(engine):
         result = act(engine, ws.summary, workshop_id=w.id)
         assert result.dots_cast > 40 and 3 <= result.rating_mean <= 5
         assert all(len(t.cards) == 3 for t in result.themes)
-        assert act(engine, ws.export_xlsx, workshop_id=w.id, facilitator=FAC)
+        assert act(engine, ws.export_xlsx, workshop_id=w.id, facilitator=ws.DEMO_FACILITATOR)
 
 
 def test_generated_names_avoid_those_taken():
