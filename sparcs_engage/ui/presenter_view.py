@@ -97,7 +97,7 @@ def _join_html(t: Translator, info: ws.WorkshopInfo, board: ws.Board, join_url: 
             t.ngettext("{n} card", "{n} cards", cards),
             t.ngettext("{n} participant", "{n} participants", board.participants),
         )
-    lead = t("Join with the code")
+    lead, hint = t("Join with the code"), t(HINTS[info.phase])
     return (
         _title(info)
         + '<section class="sparcs-present-join">'
@@ -108,7 +108,7 @@ def _join_html(t: Translator, info: ws.WorkshopInfo, board: ws.Board, join_url: 
         + "</div>"
         + _qr_img(t, join_url)
         + "</section>"
-        + f'<p class="sparcs-present-hint">{_e(t(HINTS[info.phase]))}</p>'
+        + f'<p class="sparcs-present-hint">{_e(hint)}</p>'
         + counts
     )
 
@@ -122,10 +122,11 @@ def _voting_html(t: Translator, info: ws.WorkshopInfo, board: ws.Board) -> str:
     """Voting: every theme's cards in their stable order, each with its dots, and the dots
     placed so far."""
     dots = t.ngettext("{n} dot placed", "{n} dots placed", board.dots_cast)
+    code, hint = t("Code {code}", code=info.join_code), t(HINTS[info.phase])
     head = (
-        _title(info, _e(t("Code {code}", code=info.join_code)))
+        _title(info, _e(code))
         + '<div class="sparcs-present-status">'
-        + f'<p class="sparcs-present-hint">{_e(t(HINTS["voting"]))}</p>'
+        + f'<p class="sparcs-present-hint">{_e(hint)}</p>'
         + f'<p class="sparcs-present-count">{_e(dots)}</p></div>'
     )
     themes = []
@@ -153,10 +154,10 @@ def _ranked_html(t: Translator, info: ws.WorkshopInfo, outcome: ws.WorkshopSumma
     """Results: the top cards of each theme, ranked, with their dots as bars (one scale for
     every theme). Closed: the same under the figures of the whole workshop."""
     if info.phase == "closed":
-        heading = t("Summary: the top visions per theme")
+        heading, thanks = t("Summary: the top visions per theme"), t(ws.MESSAGES[ws.CLOSED])
         head = (
             _title(info)
-            + f'<p class="sparcs-present-hint">{_e(t(ws.MESSAGES[ws.CLOSED]))}</p>'
+            + f'<p class="sparcs-present-hint">{_e(thanks)}</p>'
             + _counts(
                 t.ngettext("{n} participant", "{n} participants", outcome.participants),
                 t.ngettext("{n} card", "{n} cards", outcome.cards),
