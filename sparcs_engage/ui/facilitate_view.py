@@ -271,14 +271,14 @@ def _workshop(visitor, engine, info: ws.WorkshopInfo) -> None:
         )
     )
     # The projector's own window (a new tab): the controls stay in this one. In the workshop's
-    # language, which is the residents'.
+    # language, which is the residents'. No help tooltip: with one, Streamlit draws the link
+    # twice.
     present = {CODE_PARAM: info.join_code, VIEW_PARAM: PRESENT_VIEW, "lang": info.lang}
     st.link_button(
         t("Open the presenter view"),
         f"{_base_url()}/facilitate?{urlencode({**present, 'city': info.city})}",
         key="fc_present",
         icon=":material/present_to_all:",
-        help=t("Opens in a new window for the projector; your controls stay here."),
     )
     notice = state.pop("fc_notice", None)
     if notice:
