@@ -111,9 +111,8 @@ def test_the_presenter_view_through_every_phase(server, browser, axe):
     fac = new_page(browser, "laptop", locale="de-DE")
     fac.set_viewport_size(LAPTOP)
     sign_in(fac, server, FAC, DEMO_PASSWORD, lang="de", city="leipzig")
-    act(ws.set_phase, workshop_id=info.id, phase="collecting", facilitator=FAC)
 
-    # The facilitator's own join screen: the whole code, beside the QR code, never behind it.
+    # The facilitator's own join screen (before opening): the whole code, beside the QR code.
     fac.goto(f"{server}/facilitate?code={code}&lang=de&city=leipzig")
     wait_for_app(fac)
     expect(fac.locator(".sparcs-join-code")).to_have_text(code)
@@ -147,6 +146,18 @@ def test_the_presenter_view_through_every_phase(server, browser, axe):
     assert room.locator("[data-testid='stHeader']").is_hidden()
     assert room.locator(".st-key-site_header, .st-key-site_nav, .st-key-site_footer").count() == 0
     assert room.locator("button, input, [role='radio']").count() == 0, "no control on it"
+    expect(presenter).to_contain_text("Dieser Workshop hat noch nicht begonnen.")
+    for size in (FULL_HD, SMALL_PROJECTOR):
+        room.set_viewport_size(size)
+        room.wait_for_timeout(300)
+        shot(room, "draft")
+        assert all_violations(axe, room) == []
+        if size == FULL_HD:
+            assert_readable_at_ten_metres(room)
+
+    # The facilitator opens the workshop: the projector follows by itself.
+    act(ws.set_phase, workshop_id=info.id, phase="collecting", facilitator=FAC)
+    expect(presenter).to_contain_text("Schreiben Sie Ihre Ideen", timeout=ONE_REFRESH_MS)
 
     # Cards come in from the room: the count grows by itself.
     token = act(ws.join_workshop, code=code, name="Anna").token
