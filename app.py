@@ -9,7 +9,7 @@ from pathlib import Path
 import streamlit as st
 
 from sparcs_engage.i18n import translator
-from sparcs_engage.navigation import allowed, routable_pages, visible_pages
+from sparcs_engage.navigation import VIEW_PARAM, allowed, bare, routable_pages, visible_pages
 from sparcs_engage.settings import load_settings
 from sparcs_engage.ui.context import build_visitor, session_notices
 from sparcs_engage.ui.database import lost_tap_note, page_guard
@@ -56,11 +56,14 @@ def _page(visitor) -> None:
     current = st.navigation(list(pages.values()), position="hidden")
     spec = next(s for s in routable if pages[s.key].url_path == current.url_path)
     document_chrome(visitor, titles[spec.key])
-    draw_header(
-        visitor,
-        [(s, pages[s.key], titles[s.key]) for s in visible_pages(visitor.role)],
-        spec.key,
-    )
+    # A full-screen view (the projector's) has no header or footer to draw.
+    alone = bare(spec, st.query_params.get(VIEW_PARAM), visitor.role)
+    if not alone:
+        draw_header(
+            visitor,
+            [(s, pages[s.key], titles[s.key]) for s in visible_pages(visitor.role)],
+            spec.key,
+        )
     session_notices(visitor)
     lost_tap_note(t)
     if allowed(spec, visitor.role):
@@ -68,7 +71,8 @@ def _page(visitor) -> None:
     else:
         # A role page opened without that role: its script never runs, so nothing of it shows.
         sign_in_required(visitor, t(spec.title))
-    footer(visitor)
+    if not alone:
+        footer(visitor)
 
 
 def page_title(t, spec, visitor) -> str:

@@ -9,6 +9,10 @@ from dataclasses import dataclass
 
 from sparcs_engage.i18n import N_
 
+# ?view=present on /facilitate: the workshop on the projector, full screen.
+VIEW_PARAM = "view"
+PRESENT_VIEW = "present"
+
 
 @dataclass(frozen=True)
 class PageSpec:
@@ -23,6 +27,9 @@ class PageSpec:
     activity: str | None = None  # a one-line description msgid when the home page lists it
     # False: reachable by its URL (a QR code, a link) but not a link in the top navigation.
     in_nav: bool = True
+    # Values of ?view= that the page draws full screen, without the site's header and footer
+    # (the projector's presenter view), for a visitor allowed to see the page.
+    bare_views: tuple[str, ...] = ()
 
 
 PAGES: tuple[PageSpec, ...] = (
@@ -81,6 +88,7 @@ PAGES: tuple[PageSpec, ...] = (
         N_("Run a workshop"),
         ":material/co_present:",
         roles=("facilitator",),
+        bare_views=(PRESENT_VIEW,),
     ),
     PageSpec(
         "staff",
@@ -106,6 +114,12 @@ PAGES: tuple[PageSpec, ...] = (
 def allowed(page: PageSpec, role: str | None) -> bool:
     """Whether a visitor with this role (None: a resident) may see the page's content."""
     return page.roles is None or role in page.roles
+
+
+def bare(page: PageSpec, view: str | None, role: str | None) -> bool:
+    """Whether this run draws the page alone, without the site's header and footer: one of its
+    full-screen views, for a visitor allowed to see it (anyone else gets the way in, framed)."""
+    return view in page.bare_views and allowed(page, role)
 
 
 def visible_pages(role: str | None) -> list[PageSpec]:

@@ -137,18 +137,28 @@ def bars_spec(
     )
 
 
-def bars_html(rows: Sequence[tuple[str, float, str]], description: str) -> str:
+def bars_html(
+    rows: Sequence[tuple[str, float, str]],
+    description: str,
+    *,
+    largest: float | None = None,
+    figure_room: str = "7.5rem",
+) -> str:
     """Horizontal bars as HTML: each answer's name on its own line, its bar below, the figure
     beside the bar in the visitor's number format. Readable at 390 px, where a chart's labels
     left its bars some 35 px; the names and figures are text a screen reader reads in order.
-    ``rows`` are (name, value, label); bars are as long as their value over the largest.
+    ``rows`` are (name, value, label); bars are as long as their value over ``largest`` (by
+    default the largest of the rows; several lists that are compared share one). The longest
+    bar leaves ``figure_room`` beside it for its figure (in em where the text is scaled).
     """
-    largest = max((value for _n, value, _l in rows if value and math.isfinite(value)), default=0)
+    if largest is None:
+        largest = max(
+            (value for _n, value, _l in rows if value and math.isfinite(value)), default=0
+        )
     items = []
     for name, value, label in rows:
-        share = value / largest if largest and value and math.isfinite(value) else 0
-        # The longest bar leaves room for its figure beside it (7.5rem).
-        width = f"calc((100% - 7.5rem) * {share:.4f})"
+        share = min(1, value / largest) if largest and value and math.isfinite(value) else 0
+        width = f"calc((100% - {figure_room}) * {share:.4f})"
         items.append(
             f'<li><span class="sparcs-bar-name">{html.escape(name)}</span>'
             f'<span class="sparcs-bar-row"><span class="sparcs-bar" style="width:{width}"'

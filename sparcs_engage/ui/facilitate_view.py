@@ -15,12 +15,15 @@ import contextlib
 import html
 from collections.abc import Callable
 from datetime import date
+from urllib.parse import urlencode
 
 import streamlit as st
 
 from sparcs_engage import workshops as ws
 from sparcs_engage.i18n import LANGUAGE_NAMES, N_
+from sparcs_engage.navigation import PRESENT_VIEW, VIEW_PARAM
 from sparcs_engage.surveys import SurveyDataError, load_survey
+from sparcs_engage.ui import presenter_view
 from sparcs_engage.ui.database import guarded_callback, page_guard, require_database
 from sparcs_engage.ui.database import run_use_case as _call
 from sparcs_engage.ui.layout import error_text as _error
@@ -70,6 +73,14 @@ def render(visitor) -> None:
     workshops = _call(engine, ws.list_workshops, city=city.id, run_by=visitor.identity.username)
     code = ws.normalize_join_code(st.query_params.get(CODE_PARAM) or "")
     chosen = next((w for w in workshops if w.join_code == code), None)
+    if st.query_params.get(VIEW_PARAM) == PRESENT_VIEW:
+        if chosen is not None:
+            url = ws.join_url(_base_url(), chosen.join_code, lang=chosen.lang, city=chosen.city)
+            presenter_view.render(visitor, engine, chosen, join_url=url)
+            return
+        # No such workshop to present: the list, with the site's header and footer again.
+        del st.query_params[VIEW_PARAM]
+        st.rerun()
     if chosen is None:
         if code is not None or st.query_params.get(CODE_PARAM):
             del st.query_params[CODE_PARAM]
@@ -260,6 +271,16 @@ def _workshop(visitor, engine, info: ws.WorkshopInfo) -> None:
             ]
         )
     )
+    # The projector's own window (a new tab): the controls stay in this one. In the workshop's
+    # language, which is the residents'. No help tooltip: with one, Streamlit draws the link
+    # twice.
+    present = {CODE_PARAM: info.join_code, VIEW_PARAM: PRESENT_VIEW, "lang": info.lang}
+    st.link_button(
+        t("Open the presenter view"),
+        f"{_base_url()}/facilitate?{urlencode({**present, 'city': info.city})}",
+        key="fc_present",
+        icon=":material/present_to_all:",
+    )
     notice = state.pop("fc_notice", None)
     if notice:
         st.error(notice, icon=":material/error:")
@@ -446,14 +467,13 @@ def _draw_board(t, engine, workshop_id) -> None:
         row = st.columns(per_row, gap="medium")
         for slot, column in zip(row, columns[start : start + per_row], strict=False):
             with slot:
-                _board_column(t, column, voting_done=current.workshop.phase != "collecting")
+                _board_column(t, column, phase=current.workshop.phase)
 
 
-def _board_column(t, column: ws.BoardColumn, *, voting_done: bool) -> None:
+def _board_column(t, column: ws.BoardColumn, *, phase: str) -> None:
     st.subheader(escape_markdown(ws.theme_label(column.theme, t.lang)), anchor=False)
-    cards = column.cards
-    if voting_done:
-        cards = tuple(sorted(cards, key=lambda c: (-c.dots, c.id)))
+    # Stable while residents vote (a card does not jump when another gets a dot), ranked after.
+    cards = ws.board_order(column.cards, phase)
     if not cards:
         st.caption(t("No cards yet."))
     for card in cards:

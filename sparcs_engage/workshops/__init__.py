@@ -16,6 +16,7 @@ One module per responsibility, every public name re-exported here:
 - ``votes``: :func:`cast_vote` and :func:`withdraw_vote`, the dot budget;
 - ``outcome``: :func:`board`, :func:`summary`, :func:`top_visions_of_city`;
 - ``exports``: :func:`export_csv` and :func:`export_xlsx` of a closed workshop;
+- ``presenter``: :func:`presentation` for the projector, :func:`board_order` of a board's cards;
 - ``demo``: :func:`demo_workshops`, called by ``sparcs_engage.demo``.
 
 Use cases, each a keyword-only function that takes a Session, raising :class:`WorkshopError`
@@ -85,6 +86,12 @@ from sparcs_engage.workshops.phases import (
     open_workshop,
     set_phase,
     set_show_cards,
+)
+from sparcs_engage.workshops.presenter import (
+    RANKED_PHASES,
+    Presentation,
+    board_order,
+    presentation,
 )
 from sparcs_engage.workshops.rules import (
     ALL_CARDS_PHASES,
@@ -185,6 +192,7 @@ __all__ = [
     "NO_RESULTS_YET",
     "ONLINE_WINDOW_S",
     "QUEUE_WAIT_S",
+    "RANKED_PHASES",
     "TITLE_TOO_LONG",
     "TOP_VISIONS",
     "TOUCH_EVERY_S",
@@ -204,6 +212,7 @@ __all__ = [
     "Joined",
     "ParticipantCard",
     "ParticipantState",
+    "Presentation",
     "SavedCard",
     "SummaryCard",
     "ThemeSummary",
@@ -215,6 +224,7 @@ __all__ = [
     "add_card",
     "add_facilitator_card",
     "board",
+    "board_order",
     "cast_vote",
     "city_themes",
     "create_workshop",
@@ -234,6 +244,7 @@ __all__ = [
     "normalize_join_code",
     "open_workshop",
     "participant_state",
+    "presentation",
     "qr_svg",
     "rate_workshop",
     "set_phase",
