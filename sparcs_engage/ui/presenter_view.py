@@ -20,6 +20,7 @@ import streamlit as st
 from sparcs_engage import workshops as ws
 from sparcs_engage.i18n import N_, Translator
 from sparcs_engage.ui.charts import bars_html
+from sparcs_engage.ui.database import page_guard
 from sparcs_engage.ui.database import run_use_case as _call
 from sparcs_engage.ui.layout import error_text as _error
 
@@ -43,12 +44,13 @@ def render(visitor, engine, info: ws.WorkshopInfo, *, join_url: str) -> None:
     def screen() -> None:
         # A fragment's rerun sends the page configuration of app.py again: keep it wide.
         st.set_page_config(layout="wide")
-        try:
-            now = _call(engine, ws.presentation, workshop_id=info.id, lang=t.lang)
-        except ws.WorkshopError as error:
-            st.html(_page(f'<p class="sparcs-present-hint">{_e(_error(t, error))}</p>'))
-            return
-        st.html(_page(_phase_html(t, now, join_url)))
+        with page_guard(t, retry=False):  # a lost connection: a note, and the next refresh
+            try:
+                now = _call(engine, ws.presentation, workshop_id=info.id, lang=t.lang)
+            except ws.WorkshopError as error:
+                st.html(_page(f'<p class="sparcs-present-hint">{_e(_error(t, error))}</p>'))
+                return
+            st.html(_page(_phase_html(t, now, join_url)))
 
     with st.container(key=CONTAINER_KEY):
         screen()
