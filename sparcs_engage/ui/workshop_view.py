@@ -5,12 +5,13 @@ who they are in the URL (``&p=<token>``): a reload, or a tablet waking up after 
 was dropped, opens the same person with exactly what the database holds. Every tap is one
 transaction of the core, saved at once; this module only draws and calls.
 
-The screen follows the facilitator: a small fragment looks every few seconds at the workshop's
-mark (one small read per process and second, shared by every tablet of the workshop, see
-sparcs_engage.workshops.changes), reads the participant's state only when the part of the
-mark a tablet shows has moved on (or every TOUCH_S, so the board still counts them as
-connected), and reruns the whole page only when the phase (or whether cards are shared)
-changed, so the card a resident is typing is never wiped by a refresh.
+The screen follows the facilitator: a small fragment that draws nothing looks every few
+seconds at the workshop's mark (one small read per process and second, shared by every tablet
+of the workshop, see sparcs_engage.workshops.changes) and draws the page again only when the
+part of the mark a tablet shows has moved on (while voting, others' dots are not part of it).
+Every TOUCH_S it reads the participant's state, so the board still counts them as connected.
+A waiting tablet so costs a cache look-up, not a redraw of its cards; a card being typed
+stays in its field across a redraw (the field keeps its key).
 
 A tap names itself (``tap`` ids made when the buttons are drawn, renewed after each tap), so a
 tap whose callback runs twice places one dot.
@@ -29,7 +30,6 @@ from sparcs_engage.i18n import N_
 from sparcs_engage.settings import load_settings
 from sparcs_engage.ui.database import (
     guarded_callback,
-    lost_tap_note,
     page_guard,
     require_database,
     safe_to_repeat,
@@ -184,7 +184,7 @@ def _participant(visitor, engine, token: str, me: ws.ParticipantState) -> None:
         st.info(t(hint), icon=":material/lightbulb:")
     if info.phase == "collecting":
         _card_form(t, engine, token, info)
-    _live(visitor, engine, token, info.id)
+    _live(visitor, engine, token, me)
     if info.phase == "results":
         _rating(t, engine, token, me)
     _leave(t)
@@ -228,29 +228,48 @@ def _forget_current() -> None:
     st.session_state.pop("wk_me", None)
 
 
-def _live(visitor, engine, token: str, workshop_id) -> None:
-    """The part of the page that follows the workshop by itself."""
+def _live(visitor, engine, token: str, me: ws.ParticipantState) -> None:
+    """What follows the workshop (the cards, the dots, the results), drawn with the page; a
+    small watcher decides when the page must be drawn again."""
+    t = visitor.t
+    if me.workshop.phase == "collecting":
+        _collected(t, me)
+    elif me.workshop.phase == "voting":
+        _voting(t, engine, token, me)
+    elif me.workshop.phase == "results":
+        _results(t, me, top=None)
+    _watch(visitor, engine, token, me.workshop.id)
+
+
+def _watch(visitor, engine, token: str, workshop_id) -> None:
+    """Every few seconds, the workshop's shared mark (no read of this tablet's own state): the
+    page is drawn again only when what this tablet shows has moved on. A waiting tablet costs
+    a cache look-up; every TOUCH_S it reads its state, which also tells the board it is there."""
 
     @st.fragment(run_every=REFRESH_S)
-    def live() -> None:
-        t = visitor.t
-        lost_tap_note(t)  # a tap in here reruns only this fragment, not app.py
-        with page_guard(t, retry=False):  # the next run of the fragment tries again
-            try:
-                me = _current(engine, token, workshop_id)
-            except ws.WorkshopError as error:
-                st.warning(_error(t, error))
+    def watch() -> None:
+        state = st.session_state
+        with page_guard(visitor.t, retry=False):  # the next run tries again
+            mark = _shared_mark(load_settings().database_url, str(workshop_id))
+            kept = state.get("wk_me")
+            if kept is None or kept[0] != token:
+                st.rerun(scope="app")
+            if kept[1] is None:  # the page's first read: its mark, read after it
+                state["wk_me"] = (token, mark, kept[2])
                 return
-            if _signature(me) != st.session_state.get("wk_signature"):
-                st.rerun()  # the facilitator moved on: draw the whole page for the new phase
-            if me.workshop.phase == "collecting":
-                _collected(t, me)
-            elif me.workshop.phase == "voting":
-                _voting(t, engine, token, me)
-            elif me.workshop.phase == "results":
-                _results(t, me, top=None)
+            if kept[1] != mark:
+                st.rerun(scope="app")
+            if time.monotonic() - state.get("wk_read_at", 0.0) >= TOUCH_S:
+                try:
+                    me = _call(engine, ws.participant_state, token=token)
+                except ws.WorkshopError:
+                    st.rerun(scope="app")
+                state["wk_read_at"] = time.monotonic()
+                if me != kept[2]:
+                    state["wk_me"] = (token, mark, me)
+                    st.rerun(scope="app")
 
-    live()
+    watch()
 
 
 def _card_form(t, engine, token: str, info: ws.WorkshopInfo) -> None:
