@@ -91,7 +91,9 @@ def test_the_first_action_of_home_map_and_footprint_is_on_the_first_phone_screen
     assert figure and figure["y"] + figure["height"] <= VIEWPORTS["phone"][1]
     page.goto(f"{server}/footprint?lang=de&city=leipzig")
     wait_for_app(page)
-    first = page.locator("[data-testid='stNumberInput']").first.bounding_box()
+    # The first question ("Wie wohnen Sie?"); the number fields are text fields since they
+    # read local formats ("1,5").
+    first = page.locator("[data-testid='stRadio']").first.bounding_box()
     assert first and first["y"] + first["height"] <= VIEWPORTS["phone"][1]
     page.context.close()
 
