@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from sparcs_engage.models import Account, Workshop, WorkshopFacilitator
 from sparcs_engage.workshops.locking import _audit, _workshop_for_update
-from sparcs_engage.workshops.rules import UNKNOWN_FACILITATOR, WorkshopError
+from sparcs_engage.workshops.rules import UNKNOWN_FACILITATOR, WorkshopError, _uuid
 
 
 def run_by(username: str) -> sa.ColumnElement[bool]:
@@ -45,7 +45,8 @@ def give_workshop(
 
 def workshop_facilitators(*, session: Session, workshop_id: uuid.UUID | str) -> list[str]:
     """The facilitators who run a workshop: its creator first, then the others by name."""
-    workshop = session.get(Workshop, uuid.UUID(str(workshop_id)))
+    workshop_id = _uuid(workshop_id)
+    workshop = session.get(Workshop, workshop_id) if workshop_id else None
     if workshop is None:
         return []
     f = WorkshopFacilitator.__table__.c
